@@ -1,0 +1,1 @@
+"""Keito Python SDK (being built)."""

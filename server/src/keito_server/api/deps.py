@@ -1,0 +1,67 @@
+"""Named dependencies, so handlers read like prose: ``session: SessionDep, actor: CurrentActor``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from keito_server.api.dialects import Dialect, dialect_for_path
+from keito_server.db.engine import Database
+from keito_server.domain.errors import AuthenticationError, ValidationError
+from keito_server.services import api_keys
+from keito_server.services.context import Actor
+from keito_server.settings import Settings
+
+ACCOUNT_HEADER = "keito-account-id"
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    # Reads on SQLite use a deferred transaction so they never queue behind writers.
+    write = request.method not in ("GET", "HEAD", "OPTIONS")
+    session = get_db(request).session(write=write)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header:
+        raise AuthenticationError("Send your API key as 'Authorization: Bearer kto_...'.")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("The Authorization header must be 'Bearer <API key>'.")
+    return token.strip()
+
+
+def get_actor(request: Request, session: SessionDep, settings: SettingsDep) -> Actor:
+    cached = getattr(request.state, "actor", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    dialect = dialect_for_path(request.url.path)
+    token = bearer_token(request)
+    account_id = request.headers.get(ACCOUNT_HEADER) or None
+    if dialect is Dialect.V2 and account_id is None:
+        raise ValidationError("Missing Keito-Account-Id header", field="Keito-Account-Id")
+    actor = api_keys.authenticate(session, token, account_id=account_id, cache_seconds=settings.auth_cache_seconds)
+    request.state.actor = actor
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]

@@ -1,0 +1,289 @@
+"""Pure-ASGI middleware for the API paths (pages are untouched):
+
+- version header: ``X-Keito-API-Version`` on every API response;
+- body limit: a body over 1 MB is a 413 before any parsing;
+- rate limit per API key, with ``X-RateLimit-Limit/Remaining/Reset`` and ``Retry-After``;
+- idempotency: a POST with ``Idempotency-Key`` (or ``X-Idempotency-Key``) is answered once
+  and replayed for 24 hours; the same key with another body is a 422;
+- fault injection (tests only, ``KEITO_ENABLE_FAULT_INJECTION``): a request can ask for canned
+  429/503 answers, so SDK retry logic is tested against real HTTP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from keito_server.api.dialects import Dialect, dialect_for_path, error_body
+from keito_server.api.responses import dumps
+from keito_server.db.engine import Database
+from keito_server.domain.errors import IDEMPOTENCY_IN_PROGRESS, IDEMPOTENCY_KEY_REUSED
+from keito_server.services import idempotency
+from keito_server.services.rate_limits import RateLimiter
+from keito_server.settings import MAX_BODY_BYTES
+
+IDEMPOTENCY_HEADERS = (b"idempotency-key", b"x-idempotency-key")
+MAX_IDEMPOTENCY_KEY = 255
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for k, v in scope.get("headers", ()):
+        if k == name:
+            return v  # type: ignore[no-any-return]
+    return None
+
+
+async def _send_error(
+    send: Send,
+    dialect: Dialect,
+    status: int,
+    code: str,
+    message: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
+    field: str | None = None,
+) -> None:
+    body = dumps(error_body(dialect, status, code, message, field))
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            + (headers or []),
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class ApiMiddleware:
+    def __init__(self, app: ASGIApp, *, db: Database, limiter: RateLimiter, fault_injection: bool) -> None:
+        self.app = app
+        self.db = db
+        self.limiter = limiter
+        self.fault_injection = fault_injection
+        self._faults: dict[str, int] = {}
+        self._faults_lock = threading.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        dialect = dialect_for_path(scope["path"])
+        if dialect is Dialect.WEB:
+            await self._limit_body_only(scope, receive, send)
+            return
+        extra: list[tuple[bytes, bytes]] = [(b"x-keito-api-version", b"2" if dialect is Dialect.V2 else b"1")]
+
+        length = _header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            await _send_error(
+                send,
+                dialect,
+                413,
+                "payload_too_large",
+                f"The request body is over {MAX_BODY_BYTES} bytes; send less.",
+                extra,
+            )
+            return
+
+        if self.fault_injection and await self._inject_fault(scope, send, dialect, extra):
+            return
+
+        auth = _header(scope, b"authorization")
+        owner = hashlib.sha256(auth.split(b" ", 1)[-1].strip()).hexdigest() if auth else None
+        if owner and self.limiter.enabled:
+            verdict = await run_in_threadpool(self.limiter.hit, owner)
+            extra += [
+                (b"x-ratelimit-limit", str(verdict.limit).encode()),
+                (b"x-ratelimit-remaining", str(verdict.remaining).encode()),
+                (b"x-ratelimit-reset", str(verdict.reset).encode()),
+            ]
+            if not verdict.allowed:
+                await _send_error(
+                    send,
+                    dialect,
+                    429,
+                    "rate_limited",
+                    f"Too many requests: the limit is {verdict.limit} a minute per API key; "
+                    f"retry after {verdict.retry_after} seconds.",
+                    extra + [(b"retry-after", str(verdict.retry_after).encode())],
+                )
+                return
+
+        body = await self._read_body(receive)
+        if body is None:
+            await _send_error(
+                send,
+                dialect,
+                413,
+                "payload_too_large",
+                f"The request body is over {MAX_BODY_BYTES} bytes; send less.",
+                extra,
+            )
+            return
+
+        key = None
+        if scope["method"] == "POST" and owner:
+            for name in IDEMPOTENCY_HEADERS:
+                raw = _header(scope, name)
+                if raw:
+                    key = raw.decode("latin-1").strip()
+                    break
+        if key is not None:
+            if len(key) > MAX_IDEMPOTENCY_KEY:
+                await _send_error(
+                    send,
+                    dialect,
+                    400,
+                    "validation_error",
+                    f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters.",
+                    extra,
+                )
+                return
+            await self._idempotent(scope, receive, body, send, dialect, extra, owner or "", key)
+            return
+        await self.app(_as_json(scope, body), _replay_body(body, receive), _with_headers(send, extra))
+
+    async def _limit_body_only(self, scope: Scope, receive: Receive, send: Send) -> None:
+        length = _header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES * 11:  # receipts: 10 MB
+            await _send_error(send, Dialect.V2, 413, "payload_too_large", "The upload is too large.")
+            return
+        await self.app(scope, receive, send)
+
+    async def _read_body(self, receive: Receive) -> bytes | None:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        return b"".join(chunks)
+
+    async def _idempotent(
+        self,
+        scope: Scope,
+        receive: Receive,
+        body: bytes,
+        send: Send,
+        dialect: Dialect,
+        extra: list[tuple[bytes, bytes]],
+        owner: str,
+        key: str,
+    ) -> None:
+        digest = hashlib.sha256(scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + body).hexdigest()
+        claim = await run_in_threadpool(idempotency.claim, self.db, owner, key, digest)
+        if claim.outcome == "mismatch":
+            await _send_error(
+                send,
+                dialect,
+                422,
+                IDEMPOTENCY_KEY_REUSED,
+                "This Idempotency-Key was already used with a different request; use a new key for a new request.",
+                extra,
+            )
+            return
+        if claim.outcome == "in_progress":
+            await _send_error(
+                send,
+                dialect,
+                409,
+                IDEMPOTENCY_IN_PROGRESS,
+                "A request with this Idempotency-Key is still being processed; retry shortly.",
+                extra + [(b"retry-after", b"1")],
+            )
+            return
+        if claim.outcome == "replay":
+            payload = (claim.body or "").encode()
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"idempotent-replayed", b"true"),
+            ]
+            await send({"type": "http.response.start", "status": claim.status_code or 200, "headers": headers + extra})
+            await send({"type": "http.response.body", "body": payload})
+            return
+
+        captured: dict[str, Any] = {"status": 500, "body": []}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+            elif message["type"] == "http.response.body":
+                captured["body"].append(message.get("body", b""))
+            await send(message)
+
+        assert claim.record_id is not None
+        try:
+            await self.app(_as_json(scope, body), _replay_body(body, receive), _with_headers(capture, extra))
+        except BaseException:
+            await run_in_threadpool(idempotency.release, self.db, claim.record_id)
+            raise
+        if captured["status"] >= 500:
+            await run_in_threadpool(idempotency.release, self.db, claim.record_id)
+        else:
+            text = b"".join(captured["body"]).decode("utf-8", "replace")
+            await run_in_threadpool(idempotency.complete, self.db, claim.record_id, captured["status"], text)
+
+    async def _inject_fault(self, scope: Scope, send: Send, dialect: Dialect, extra: list[tuple[bytes, bytes]]) -> bool:
+        """``Keito-Test-Fault: <status>;count=<n>;key=<k>[;retry_after=<s>]``: answer ``status``
+        to the first n requests carrying key k."""
+        raw = _header(scope, b"keito-test-fault")
+        if not raw:
+            return False
+        parts = raw.decode().split(";")
+        opts = dict(p.strip().split("=", 1) for p in parts[1:] if "=" in p)
+        status = int(parts[0])
+        fault_key = opts.get("key", "default")
+        with self._faults_lock:
+            seen = self._faults.get(fault_key, 0)
+            self._faults[fault_key] = seen + 1
+        if seen >= int(opts.get("count", "1")):
+            return False
+        headers = extra + [(b"retry-after", opts.get("retry_after", "0").encode())]
+        code = "rate_limited" if status == 429 else "service_unavailable" if status == 503 else "injected_fault"
+        await _send_error(send, dialect, status, code, f"Injected fault {seen + 1} for tests.", headers)
+        return True
+
+
+def _as_json(scope: Scope, body: bytes) -> Scope:
+    """The API speaks JSON only: a body sent as form data (curl -d) is read as JSON."""
+    ctype = _header(scope, b"content-type") or b""
+    if not body or ctype.startswith((b"application/json", b"multipart/")) or b"+json" in ctype:
+        return scope
+    headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+    return {**scope, "headers": headers + [(b"content-type", b"application/json")]}
+
+
+def _replay_body(body: bytes, receive: Receive) -> Receive:
+    """The body we already read, then the real channel (so disconnects still arrive)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = dict(message)
+            message["headers"] = list(message.get("headers", [])) + extra
+        await send(message)
+
+    return wrapped

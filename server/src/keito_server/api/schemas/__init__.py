@@ -1,0 +1,1 @@
+"""Request schemas, named for their direction (``TimeEntryCreate``, ``TimeEntryUpdate``)."""

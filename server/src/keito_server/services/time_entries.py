@@ -1,0 +1,515 @@
+"""Time entries: create (duration, start/end, or running timer), update, stop, restart, delete,
+list. Owns every rule of decisions §3; api/ and web/ only translate.
+
+Inputs are plain dicts of the fields the caller actually sent (so PATCH can tell "absent"
+from ``null``), already type-checked by the API schemas or the web forms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from keito_server.db.models import Project, Task, TaskAssignment, TimeEntry, User
+from keito_server.domain import errors
+from keito_server.domain.durations import (
+    MAX_HOURS,
+    SECONDS_PER_HOUR,
+    hours_to_seconds,
+    round_seconds,
+    seconds_to_hours,
+    span_seconds,
+)
+from keito_server.domain.errors import Conflict, RuleViolation, ValidationError
+from keito_server.domain.ids import new_id
+from keito_server.domain.metadata import AGENT_KEY, SESSION_KEY, check_metadata, indexed_key, merge_metadata
+from keito_server.domain.rates import RateInputs, billable_rate
+from keito_server.domain.sources import TIME_ENTRY_SOURCES, check_source, parse_source_filter
+from keito_server.domain.timers import (
+    clock_of,
+    elapsed_seconds,
+    entry_lock_reason,
+    local_today,
+    timer_start,
+)
+from keito_server.services.common import audit, ensure_can_log, get_scoped
+from keito_server.services.context import Actor
+from keito_server.services.paging import Page, fetch_page
+
+MAX_SECONDS = MAX_HOURS * SECONDS_PER_HOUR
+
+
+@dataclass(frozen=True)
+class TimeEntryView:
+    """An entry with what both dialects and the web app show next to it."""
+
+    entry: TimeEntry
+    user_name: str
+    project_name: str
+    task_name: str
+    client_id: str | None
+    hours: Decimal  # a running timer includes the time since it started
+    is_locked: bool
+
+
+@dataclass(frozen=True)
+class TimeEntryFilters:
+    user_id: str | None = None
+    client_id: str | None = None
+    project_id: str | None = None
+    task_id: str | None = None
+    is_billed: bool | None = None
+    is_running: bool | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    updated_since: datetime | None = None
+    source: str | None = None  # comma-separated
+    session_id: str | None = None
+    agent_id: str | None = None
+    approval_status: str | None = None
+
+
+# ── reads ──────────────────────────────────────────────────────────────────────────────
+
+
+def list_entries(
+    session: Session, actor: Actor, filters: TimeEntryFilters, page: Page
+) -> tuple[list[TimeEntryView], int | None]:
+    q = _filtered(actor, filters).order_by(TimeEntry.spent_date.desc(), TimeEntry.id.desc())
+    rows, total = fetch_page(session, q, page)
+    return views(session, actor, rows), total
+
+
+def _filtered(actor: Actor, f: TimeEntryFilters) -> Select[Any]:
+    q = select(TimeEntry).where(TimeEntry.account_id == actor.account_id)
+    if not actor.is_manager:
+        # Members see their own time only.
+        q = q.where(TimeEntry.user_id == actor.user_id)
+    conditions = []
+    if f.user_id:
+        conditions.append(TimeEntry.user_id == f.user_id)
+    if f.project_id:
+        conditions.append(TimeEntry.project_id == f.project_id)
+    if f.task_id:
+        conditions.append(TimeEntry.task_id == f.task_id)
+    if f.client_id:
+        conditions.append(TimeEntry.project_id.in_(select(Project.id).where(Project.client_id == f.client_id)))
+    if f.is_billed is not None:
+        conditions.append(TimeEntry.is_billed.is_(f.is_billed))
+    if f.is_running is not None:
+        conditions.append(TimeEntry.is_running.is_(f.is_running))
+    if f.date_from:
+        conditions.append(TimeEntry.spent_date >= f.date_from)
+    if f.date_to:
+        conditions.append(TimeEntry.spent_date <= f.date_to)
+    if f.updated_since:
+        conditions.append(TimeEntry.updated_at >= f.updated_since)
+    sources = parse_source_filter(f.source, TIME_ENTRY_SOURCES)
+    if sources:
+        conditions.append(TimeEntry.source.in_(sources))
+    if f.session_id:
+        conditions.append(TimeEntry.session_id == f.session_id)
+    if f.agent_id:
+        conditions.append(TimeEntry.agent_id == f.agent_id)
+    if f.approval_status:
+        conditions.append(TimeEntry.approval_status == f.approval_status)
+    return q.where(and_(*conditions)) if conditions else q
+
+
+def get_entry(session: Session, actor: Actor, entry_id: str) -> TimeEntryView:
+    return views(session, actor, [_visible(session, actor, entry_id)])[0]
+
+
+def views(session: Session, actor: Actor, entries: list[TimeEntry]) -> list[TimeEntryView]:
+    """Views for many entries in a fixed number of queries (no N+1)."""
+    if not entries:
+        return []
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_({e.user_id for e in entries})))}
+    projects = {
+        p.id: p for p in session.scalars(select(Project).where(Project.id.in_({e.project_id for e in entries})))
+    }
+    tasks = {t.id: t.name for t in session.scalars(select(Task).where(Task.id.in_({e.task_id for e in entries})))}
+    now = datetime.now(UTC)
+    account = actor.account
+    out = []
+    for e in entries:
+        seconds = e.duration_seconds
+        if e.is_running and e.timer_started_at is not None:
+            seconds += elapsed_seconds(e.timer_started_at, now)
+        project = projects.get(e.project_id)
+        user = users.get(e.user_id)
+        reason = entry_lock_reason(
+            approval_status=e.approval_status,
+            is_billed=e.is_billed,
+            spent_date=e.spent_date,
+            lock_after_days=account.lock_after_days,
+            tz=account.timezone,
+        )
+        out.append(
+            TimeEntryView(
+                entry=e,
+                user_name=user.name if user else "",
+                project_name=project.name if project else "",
+                task_name=tasks.get(e.task_id, ""),
+                client_id=project.client_id if project else None,
+                hours=seconds_to_hours(seconds),
+                is_locked=reason is not None,
+            )
+        )
+    return out
+
+
+def _visible(session: Session, actor: Actor, entry_id: str) -> TimeEntry:
+    entry = get_scoped(session, TimeEntry, entry_id, actor.account_id, "Time entry")
+    if entry.user_id != actor.user_id and not actor.is_manager:
+        raise errors.NotFound("Time entry")
+    return entry
+
+
+# ── writes ─────────────────────────────────────────────────────────────────────────────
+
+
+def create_entry(
+    session: Session,
+    actor: Actor,
+    data: dict[str, Any],
+    *,
+    default_source: str = "api",
+    require_hours: bool = False,
+) -> TimeEntryView:
+    """Create a completed entry or start a timer. ``require_hours`` is v1's rule: a completed
+    entry must say its hours (or its start and end); v2 follows Harvest and starts a timer."""
+    account = actor.account
+    user = _target_user(session, actor, data.get("user_id"))
+    project, task = _project_and_task(session, actor, data.get("project_id"), data.get("task_id"))
+    assignment = ensure_can_log(session, user, project)
+    spent_date: date = data["spent_date"]
+    metadata = check_metadata(data.get("metadata"))
+    source = check_source(data.get("source") or default_source, TIME_ENTRY_SOURCES)
+    started, ended = data.get("started_time"), data.get("ended_time")
+    hours = data.get("hours")
+    running = data.get("is_running")
+    if running is None:
+        running = hours is None and not (started and ended) and not require_hours
+    if not running and hours is None and not (started and ended) and require_hours:
+        raise ValidationError(
+            "hours is required unless is_running is true (or give started_time and ended_time).", field="hours"
+        )
+    if ended and not started:
+        raise ValidationError("ended_time needs a started_time.", field="started_time")
+    if running and ended:
+        raise ValidationError(
+            "A running timer has no ended_time; leave it out or set is_running to false.", field="ended_time"
+        )
+    _check_not_locked_by_date(actor, spent_date)
+
+    entry = TimeEntry(
+        id=new_id("time_entry"),
+        account_id=account.id,
+        user_id=user.id,
+        project_id=project.id,
+        task_id=task.id,
+        spent_date=spent_date,
+        notes=data.get("notes"),
+        source=source,
+        metadata_=metadata,
+        session_id=indexed_key(metadata, SESSION_KEY),
+        agent_id=indexed_key(metadata, AGENT_KEY),
+    )
+    _apply_rates_and_billable(session, entry, user, project, task, assignment, data.get("billable"))
+    if running:
+        start = timer_start(spent_date, started, account.timezone, allow_past=account.allow_past_timer_starts)
+        entry.is_running = True
+        entry.timer_started_at = start
+        entry.started_time = started or clock_of(start, account.timezone)
+        entry.duration_seconds = hours_to_seconds(Decimal(hours)) if hours is not None else 0
+    else:
+        _set_duration(entry, hours, started, ended, account.rounding_minutes)
+        _require_notes(actor, entry)
+    session.add(entry)
+    audit(session, account.id, actor.user_id, "time_entry.created", entry.id, {"source": source})
+    _commit_timer_write(session, entry, replace_running=bool(data.get("replace_running")) and running, actor=actor)
+    return views(session, actor, [entry])[0]
+
+
+def update_entry(session: Session, actor: Actor, entry_id: str, changes: dict[str, Any]) -> TimeEntryView:
+    entry = _visible(session, actor, entry_id)
+    if "source" in changes and changes["source"] is not None and changes["source"] != entry.source:
+        raise ValidationError("source cannot change after an entry is created.", field="source")
+    if changes.get("is_running") is False and entry.is_running and set(changes) <= {"is_running", "hours", "notes"}:
+        # v1 stops a timer with PATCH {"is_running": false} (hours optional).
+        return stop_entry(session, actor, entry_id, notes=changes.get("notes", UNSET), hours=changes.get("hours"))
+    if changes.get("is_running") is True and not entry.is_running:
+        return restart_entry(session, actor, entry_id, replace_running=bool(changes.get("replace_running")))
+    _check_editable(actor, entry)
+    account = actor.account
+    if "spent_date" in changes and changes["spent_date"] is not None:
+        _check_not_locked_by_date(actor, changes["spent_date"])
+        entry.spent_date = changes["spent_date"]
+    if "project_id" in changes or "task_id" in changes:
+        user = session.get(User, entry.user_id)
+        assert user is not None
+        project, task = _project_and_task(
+            session, actor, changes.get("project_id") or entry.project_id, changes.get("task_id") or entry.task_id
+        )
+        assignment = ensure_can_log(session, user, project)
+        entry.project_id, entry.task_id = project.id, task.id
+        _apply_rates_and_billable(session, entry, user, project, task, assignment, changes.get("billable"))
+    elif changes.get("billable") is not None:
+        current = session.get(Project, entry.project_id)
+        entry.billable = bool(changes["billable"]) and bool(
+            current and current.is_billable and current.bill_by != "none"
+        )
+    if "notes" in changes:
+        entry.notes = changes["notes"]
+    if "metadata" in changes:
+        entry.metadata_ = merge_metadata(entry.metadata_, changes["metadata"])
+        entry.session_id = indexed_key(entry.metadata_, SESSION_KEY)
+        entry.agent_id = indexed_key(entry.metadata_, AGENT_KEY)
+    timing = {k: changes[k] for k in ("hours", "started_time", "ended_time") if k in changes}
+    if timing and not entry.is_running:
+        started = timing.get("started_time", entry.started_time)
+        ended = timing.get("ended_time", entry.ended_time)
+        if "hours" in timing and timing["hours"] is not None and not ({"started_time", "ended_time"} & set(timing)):
+            started = ended = None  # switching to duration mode
+        if ended and not started:
+            raise ValidationError("ended_time needs a started_time.", field="started_time")
+        _set_duration(entry, timing.get("hours"), started, ended, account.rounding_minutes)
+    elif timing and entry.is_running and "hours" in timing and timing["hours"] is not None:
+        raise ValidationError("A running timer's hours come from the clock; stop it first.", field="hours")
+    if not entry.is_running:
+        _require_notes(actor, entry)
+    audit(session, account.id, actor.user_id, "time_entry.updated", entry.id, changes)
+    session.commit()
+    return views(session, actor, [entry])[0]
+
+
+class Unset:
+    pass
+
+
+UNSET: Any = Unset()
+
+
+def stop_entry(
+    session: Session, actor: Actor, entry_id: str, *, notes: Any = UNSET, hours: Any = None
+) -> TimeEntryView:
+    """Stop a running timer; the server computes the duration unless ``hours`` is given."""
+    entry = _visible(session, actor, entry_id)
+    if not entry.is_running:
+        raise Conflict("Time entry is not running.", code=errors.TIMER_NOT_RUNNING)
+    _check_editable(actor, entry)
+    if not isinstance(notes, Unset) and notes is not None:
+        entry.notes = notes
+    _stop(entry, actor, hours=hours)
+    _require_notes(actor, entry)
+    audit(session, actor.account_id, actor.user_id, "time_entry.stopped", entry.id)
+    session.commit()
+    return views(session, actor, [entry])[0]
+
+
+def _stop(entry: TimeEntry, actor: Actor, *, hours: Any = None, now: datetime | None = None) -> None:
+    account = actor.account
+    now = now or datetime.now(UTC)
+    if hours is not None:
+        seconds = hours_to_seconds(Decimal(hours))
+    else:
+        started = entry.timer_started_at or now
+        seconds = entry.duration_seconds + elapsed_seconds(started, now)
+    entry.duration_seconds = min(round_seconds(seconds, account.rounding_minutes), MAX_SECONDS)
+    entry.is_running = False
+    entry.timer_started_at = None
+    entry.ended_time = clock_of(now, account.timezone)
+
+
+def restart_entry(session: Session, actor: Actor, entry_id: str, *, replace_running: bool = False) -> TimeEntryView:
+    entry = _visible(session, actor, entry_id)
+    if entry.is_running:
+        raise Conflict("This time entry is already running.", code=errors.TIMER_ALREADY_RUNNING)
+    _check_editable(actor, entry)
+    now = datetime.now(UTC)
+    entry.is_running = True
+    entry.timer_started_at = now
+    entry.ended_time = None
+    if entry.started_time is None:
+        entry.started_time = clock_of(now, actor.account.timezone)
+    audit(session, actor.account_id, actor.user_id, "time_entry.restarted", entry.id)
+    _commit_timer_write(session, entry, replace_running=replace_running, actor=actor)
+    return views(session, actor, [entry])[0]
+
+
+def delete_entry(session: Session, actor: Actor, entry_id: str) -> None:
+    entry = _visible(session, actor, entry_id)
+    _check_editable(actor, entry)
+    audit(session, actor.account_id, actor.user_id, "time_entry.deleted", entry.id)
+    session.delete(entry)
+    session.commit()
+
+
+def running_entry(session: Session, actor: Actor, user_id: str | None = None) -> TimeEntryView | None:
+    entry = session.scalar(
+        select(TimeEntry).where(
+            TimeEntry.account_id == actor.account_id,
+            TimeEntry.user_id == (user_id or actor.user_id),
+            TimeEntry.is_running.is_(True),
+        )
+    )
+    return views(session, actor, [entry])[0] if entry else None
+
+
+# ── rules ──────────────────────────────────────────────────────────────────────────────
+
+
+def _commit_timer_write(session: Session, entry: TimeEntry, *, replace_running: bool, actor: Actor) -> None:
+    """Commit a write that may make ``entry`` the user's running timer. The database's partial
+    unique index is the referee, so the rule holds across processes; ``replace_running`` stops
+    the current timer in the same transaction."""
+    if entry.is_running:
+        with session.no_autoflush:  # look before the new row is flushed into the index
+            current = session.scalar(
+                select(TimeEntry).where(
+                    TimeEntry.user_id == entry.user_id, TimeEntry.is_running.is_(True), TimeEntry.id != entry.id
+                )
+            )
+        if current is not None:
+            if not replace_running:
+                session.rollback()
+                raise _already_running(current.id)
+            _stop(current, actor)
+            session.flush()  # the old timer stops before the new one starts (same transaction)
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        if "running" in str(exc.orig).lower() or "time_entries.user_id" in str(exc.orig):
+            raise _already_running(None) from None
+        raise
+
+
+def _already_running(entry_id: str | None) -> Conflict:
+    which = f" ({entry_id})" if entry_id else ""
+    return Conflict(
+        f"Another timer is already running{which}; stop it first or send replace_running: true.",
+        code=errors.TIMER_ALREADY_RUNNING,
+    )
+
+
+def _target_user(session: Session, actor: Actor, user_id: str | None) -> User:
+    if not user_id or user_id == actor.user_id:
+        return actor.user
+    target = get_scoped(session, User, user_id, actor.account_id, "User", field="user_id")
+    actor.require_manager("log time for other people")
+    if not target.is_active:
+        raise RuleViolation(f"{target.name} is archived; reactivate them first.", field="user_id")
+    return target
+
+
+def _project_and_task(
+    session: Session, actor: Actor, project_id: str | None, task_id: str | None
+) -> tuple[Project, Task]:
+    project = get_scoped(session, Project, project_id, actor.account_id, "Project", field="project_id")
+    if not project.is_active:
+        raise RuleViolation(f"Project '{project.name}' is archived; time cannot be logged on it.", field="project_id")
+    if task_id:
+        task = get_scoped(session, Task, task_id, actor.account_id, "Task", field="task_id")
+    else:
+        task = _default_task(session, project)
+    if not task.is_active:
+        raise RuleViolation(f"Task '{task.name}' is archived.", field="task_id")
+    return project, task
+
+
+def _default_task(session: Session, project: Project) -> Task:
+    """v1 makes task_id optional: use the project's first task."""
+    task = session.scalar(
+        select(Task)
+        .join(TaskAssignment, TaskAssignment.task_id == Task.id)
+        .where(TaskAssignment.project_id == project.id, TaskAssignment.is_active.is_(True), Task.is_active.is_(True))
+        .order_by(TaskAssignment.created_at, Task.name)
+        .limit(1)
+    )
+    if task is None:
+        raise ValidationError("task_id is required: this project has no tasks to default to.", field="task_id")
+    return task
+
+
+def _apply_rates_and_billable(
+    session: Session,
+    entry: TimeEntry,
+    user: User,
+    project: Project,
+    task: Task,
+    assignment: Any,
+    billable: bool | None,
+) -> None:
+    task_assignment = session.scalar(
+        select(TaskAssignment).where(TaskAssignment.project_id == project.id, TaskAssignment.task_id == task.id)
+    )
+    inputs = RateInputs(
+        bill_by=project.bill_by,
+        person_project_rate=assignment.hourly_rate if assignment is not None else None,
+        task_rate=(
+            task_assignment.hourly_rate
+            if task_assignment and task_assignment.hourly_rate is not None
+            else task.default_hourly_rate
+        ),
+        project_rate=project.hourly_rate,
+        person_default_rate=user.default_hourly_rate,
+    )
+    project_billable = project.is_billable and project.bill_by != "none"
+    default_billable = task_assignment.billable if task_assignment is not None else task.billable_by_default
+    entry.billable = project_billable and (default_billable if billable is None else bool(billable))
+    entry.billable_rate = billable_rate(inputs) if project_billable else None
+    entry.cost_rate = user.cost_rate
+
+
+def _set_duration(entry: TimeEntry, hours: Any, started: str | None, ended: str | None, rounding: int) -> None:
+    if started and ended:
+        seconds = span_seconds(started, ended)
+    elif hours is not None:
+        seconds = hours_to_seconds(Decimal(hours))
+    else:
+        seconds = entry.duration_seconds if entry.started_time is None or started else 0
+    if seconds > MAX_SECONDS:
+        raise ValidationError("An entry can be at most 24 hours.", field="hours")
+    entry.duration_seconds = round_seconds(seconds, rounding)
+    entry.started_time = started
+    entry.ended_time = ended
+
+
+def _require_notes(actor: Actor, entry: TimeEntry) -> None:
+    if actor.account.require_notes and not (entry.notes or "").strip():
+        raise RuleViolation("This workspace requires notes on every time entry.", field="notes")
+
+
+def _check_not_locked_by_date(actor: Actor, spent_date: date) -> None:
+    account = actor.account
+    if actor.is_admin or account.lock_after_days <= 0:
+        return
+    if (local_today(account.timezone) - spent_date).days > account.lock_after_days:
+        raise Conflict(
+            f"Entries older than {account.lock_after_days} days are locked in this workspace.",
+            code=errors.ENTRY_LOCKED,
+            field="spent_date",
+        )
+
+
+def _check_editable(actor: Actor, entry: TimeEntry) -> None:
+    account = actor.account
+    reason = entry_lock_reason(
+        approval_status=entry.approval_status,
+        is_billed=entry.is_billed,
+        spent_date=entry.spent_date,
+        lock_after_days=0 if actor.is_admin else account.lock_after_days,
+        tz=account.timezone,
+    )
+    if entry.approval_status == "submitted" and not actor.is_manager:
+        reason = "it is submitted for approval"
+    if reason:
+        raise Conflict(f"This time entry is locked: {reason}.", code=errors.ENTRY_LOCKED)

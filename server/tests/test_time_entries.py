@@ -1,0 +1,95 @@
+"""Time entries through both dialects against a real server (decisions §1 and §3)."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.support.contract import assert_matches
+from tests.support.live import Workspace
+
+QUICKSTART_SESSION = "550e8400-e29b-41d4-a716-446655440000"
+
+
+def quickstart_body(ws: Workspace) -> dict[str, object]:
+    return {
+        "project_id": ws.project_id,
+        "task_id": ws.task_id,
+        "spent_date": "2026-03-06",
+        "hours": 1.5,
+        "notes": "Implemented OAuth flow",
+        "source": "agent",
+        "metadata": {
+            "agent_id": "my-bot-01",
+            "agent_type": "claude-code",
+            "session_id": QUICKSTART_SESSION,
+            "model": "claude-opus-4-6",
+        },
+    }
+
+
+def test_quickstart_v1_time_entry(ws: Workspace) -> None:
+    _, key = ws.add_user("my-bot-01", user_type="agent")
+    r = ws.api(key, dialect="v1").post("time-entries", json=quickstart_body(ws))
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["id"].startswith("te_")
+    assert body["source"] == "agent"
+    assert body["metadata"] == quickstart_body(ws)["metadata"]
+    assert body["hours"] == 1.5
+    assert body["is_billable"] is True
+    assert "billable" not in body
+
+
+def test_v2_create_matches_contract(ws: Workspace) -> None:
+    api = ws.api()
+    r = api.post("time_entries", json=quickstart_body(ws))
+    assert r.status_code == 201, r.text
+    assert r.headers["X-Keito-API-Version"] == "2"
+    assert_matches("createTimeEntry", r)
+    listing = api.get("time_entries", params={"session_id": QUICKSTART_SESSION})
+    assert listing.status_code == 200
+    assert_matches("listTimeEntries", listing)
+    assert [e["id"] for e in listing.json()["time_entries"]] == [r.json()["id"]]
+
+
+def test_one_running_timer_and_replace(ws: Workspace) -> None:
+    api = ws.api()
+    start = {"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": _today(api), "is_running": True}
+    first = api.post("time_entries", json=start)
+    assert first.status_code == 201, first.text
+    second = api.post("time_entries", json=start)
+    assert second.status_code == 409
+    assert second.json()["code"] == "timer_already_running"
+    third = api.post("time_entries", json={**start, "replace_running": True})
+    assert third.status_code == 201, third.text
+    old = api.get(f"time_entries/{first.json()['id']}").json()
+    assert old["is_running"] is False
+    running = api.get("time_entries", params={"is_running": "true"}).json()["time_entries"]
+    assert [e["id"] for e in running] == [third.json()["id"]]
+    stopped = api.patch(f"time_entries/{third.json()['id']}/stop")
+    assert stopped.status_code == 200 and stopped.json()["is_running"] is False
+    assert_matches("stopTimeEntry", stopped)
+    again = api.patch(f"time_entries/{third.json()['id']}/stop")
+    assert again.status_code == 409 and again.json()["code"] == "timer_not_running"
+
+
+def test_idempotency_key_makes_one_row(ws: Workspace) -> None:
+    api = ws.api()
+    key = str(uuid.uuid4())
+    body = quickstart_body(ws)
+    body["metadata"] = {"session_id": key}
+    r1 = api.post("time_entries", json=body, headers={"Idempotency-Key": key})
+    r2 = api.post("time_entries", json=body, headers={"Idempotency-Key": key})
+    assert r1.status_code == r2.status_code == 201
+    assert r1.json()["id"] == r2.json()["id"]
+    assert r2.headers.get("Idempotent-Replayed") == "true"
+    listing = api.get("time_entries", params={"session_id": key}).json()
+    assert listing["total_entries"] == 1
+    other = api.post("time_entries", json={**body, "hours": 2}, headers={"Idempotency-Key": key})
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+
+
+def _today(api: object) -> str:
+    from datetime import date
+
+    return date.today().isoformat()

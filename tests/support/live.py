@@ -1,0 +1,320 @@
+"""Real servers and real databases for tests.
+
+``LiveServer`` runs ``keito-server serve`` as a subprocess on a free port against a fresh
+database: a SQLite file in a temporary data directory, or a fresh PostgreSQL database on
+127.0.0.1:5432 (created for the run, dropped afterwards). ``Workspace`` builds realistic data
+straight through the services layer on the same database (fast), then tests talk HTTP to the
+server exactly as users do.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_ADMIN_URL = os.environ.get("KEITO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def postgres_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=2):
+            return True
+    except Exception:
+        return False
+
+
+def create_pg_database() -> str:
+    """A fresh database for one test session; returns its SQLAlchemy URL."""
+    import psycopg
+
+    name = f"keito_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{name}"
+
+
+def drop_pg_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class LiveServer:
+    backend: str  # "sqlite" | "postgres"
+    env_extra: dict[str, str] = field(default_factory=dict)
+    workers: int = 1
+    database_url: str = ""
+    data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="keito-test-")))
+    port: int = 0
+    proc: subprocess.Popen[bytes] | None = None
+    owns_database: bool = True
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            {
+                "KEITO_DATA_DIR": str(self.data_dir),
+                "KEITO_DATABASE_URL": self.database_url,
+                "KEITO_ENABLE_FAULT_INJECTION": "1",
+                "KEITO_RATE_LIMIT_PER_MINUTE": "100000",
+                "KEITO_AUTH_CACHE_SECONDS": "0",
+            }
+        )
+        env.update(self.env_extra)
+        return env
+
+    def start(self) -> LiveServer:
+        if not self.database_url:
+            if self.backend == "postgres":
+                self.database_url = create_pg_database()
+            else:
+                self.database_url = f"sqlite:///{self.data_dir / 'keito.db'}"
+        self.port = self.port or free_port()
+        log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115  (the child process keeps it)
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "keito_server.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"keito-server exited early:\n{self.log_tail()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError(f"keito-server did not start:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join((self.data_dir / "server.log").read_text().splitlines()[-lines:])
+        except FileNotFoundError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.proc = None
+
+    def cleanup(self) -> None:
+        self.stop()
+        if self.backend == "postgres" and self.owns_database and self.database_url:
+            drop_pg_database(self.database_url)
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def database(self) -> Any:
+        from keito_server.db.engine import Database
+
+        return Database(self.database_url, pool_size=2)
+
+
+class Api:
+    """A thin HTTP client speaking one dialect with one key (what an SDK would send)."""
+
+    def __init__(self, server: LiveServer, key: str, account_id: str | None, dialect: str = "v2") -> None:
+        headers = {"Authorization": f"Bearer {key}"}
+        if dialect == "v2" and account_id:
+            headers["Keito-Account-Id"] = account_id
+        self.prefix = "/api/v2" if dialect == "v2" else "/v1"
+        self.http = httpx.Client(base_url=server.url, headers=headers, timeout=30)
+
+    def _path(self, path: str) -> str:
+        return path if path.startswith(("/api/", "/v1/", "/openapi")) else f"{self.prefix}/{path.lstrip('/')}"
+
+    def get(self, path: str, **kw: Any) -> httpx.Response:
+        return self.http.get(self._path(path), **kw)
+
+    def post(self, path: str, json: Any = None, **kw: Any) -> httpx.Response:
+        return self.http.post(self._path(path), json=json, **kw)
+
+    def patch(self, path: str, json: Any = None, **kw: Any) -> httpx.Response:
+        return self.http.patch(self._path(path), json=json, **kw)
+
+    def delete(self, path: str, **kw: Any) -> httpx.Response:
+        return self.http.delete(self._path(path), **kw)
+
+    def request(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        return self.http.request(method, self._path(path), **kw)
+
+
+@dataclass
+class Workspace:
+    """A workspace with an administrator, a client, a project with the default tasks, ready to use."""
+
+    server: LiveServer
+    account_id: str
+    admin_id: str
+    admin_key: str
+    client_id: str
+    project_id: str
+    task_id: str  # "Development"
+    other_task_id: str  # "Code Review"
+
+    def api(self, key: str | None = None, dialect: str = "v2") -> Api:
+        return Api(self.server, key or self.admin_key, self.account_id, dialect)
+
+    def add_user(
+        self,
+        name: str = "Member",
+        *,
+        user_type: str = "human",
+        roles: list[str] | None = None,
+        assign: bool = True,
+        **fields: Any,
+    ) -> tuple[str, str]:
+        """(user_id, api_key) for a new person, assigned to the project unless ``assign`` is false."""
+        from keito_server.services import api_keys, projects, users
+
+        db = self.server.database()
+        try:
+            with db.session() as s:
+                actor = _admin(s, self.account_id)
+                email = (
+                    fields.pop("email", None) or f"{name.lower().replace(' ', '.')}.{uuid.uuid4().hex[:6]}@example.com"
+                )
+                user = users.create_user(
+                    s,
+                    actor,
+                    {
+                        "first_name": name,
+                        "email": email if user_type == "human" else None,
+                        "user_type": user_type,
+                        "roles": roles or ["member"],
+                        **fields,
+                    },
+                    password="correct horse battery staple",
+                )
+                if assign:
+                    projects.assign_user(s, actor, self.project_id, user.id)
+                _, token = api_keys.issue_key(s, user, name="test", created_by_id=self.admin_id)
+                s.commit()
+                return user.id, token
+        finally:
+            db.dispose()
+
+    def update_account(self, **settings: Any) -> None:
+        from keito_server.db.models import Account
+
+        db = self.server.database()
+        try:
+            with db.session() as s:
+                account = s.get(Account, self.account_id)
+                for k, v in settings.items():
+                    setattr(account, k, v)
+                s.commit()
+        finally:
+            db.dispose()
+
+    def run(self, fn: Any) -> Any:
+        """Run ``fn(session, admin_actor)`` against the server's database (for set-up only)."""
+        db = self.server.database()
+        try:
+            with db.session() as s:
+                return fn(s, _admin(s, self.account_id))
+        finally:
+            db.dispose()
+
+
+def _admin(session: Any, account_id: str) -> Any:
+    from keito_server.db.models import Account, User
+    from keito_server.services.context import Actor
+    from sqlalchemy import select
+
+    account = session.get(Account, account_id)
+    admin = session.scalars(select(User).where(User.account_id == account_id).order_by(User.created_at)).first()
+    return Actor(account=account, user=admin)
+
+
+def make_workspace(server: LiveServer, name: str = "Test Co", **account: Any) -> Workspace:
+    from keito_server.db.models import Task
+    from keito_server.services import accounts, api_keys, clients, projects
+    from keito_server.services.context import Actor
+    from sqlalchemy import select
+
+    db = server.database()
+    try:
+        with db.session() as s:
+            acc, admin = accounts.create_workspace(
+                s,
+                name=name,
+                admin_email=f"admin.{uuid.uuid4().hex[:8]}@example.com",
+                admin_password="correct horse battery staple",
+                first_name="Ada",
+                last_name="Admin",
+            )
+            for k, v in account.items():
+                setattr(acc, k, v)
+            _, token = api_keys.issue_key(s, admin, name="test admin", created_by_id=admin.id)
+            s.commit()
+            actor = Actor(account=acc, user=admin)
+            client = clients.create_client(s, actor, {"name": "Acme Corp"})
+            project = projects.create_project(
+                s,
+                actor,
+                {
+                    "client_id": client.id,
+                    "name": "Acme Website",
+                    "code": f"ACME-{uuid.uuid4().hex[:4]}",
+                    "hourly_rate": 150,
+                },
+            )
+            tasks = {t.name: t.id for t in s.scalars(select(Task).where(Task.account_id == acc.id))}
+            return Workspace(
+                server=server,
+                account_id=acc.id,
+                admin_id=admin.id,
+                admin_key=token,
+                client_id=client.id,
+                project_id=project.id,
+                task_id=tasks["Development"],
+                other_task_id=tasks["Code Review"],
+            )
+    finally:
+        db.dispose()
