@@ -2,10 +2,19 @@
 
 from fastapi import APIRouter
 
-from keito_server.api.routes import time_entries
+from keito_server.api.routes import (
+    clients,
+    contacts,
+    expense_categories,
+    expenses,
+    invoices,
+    projects,
+    reports,
+    tasks,
+    time_entries,
+    users,
+)
 
 # Every API router, in the order they appear in /openapi.json. Add a feature's v2 and v1 here.
-ROUTERS: list[APIRouter] = [
-    time_entries.v2,
-    time_entries.v1,
-]
+_FEATURES = (time_entries, expenses, expense_categories, projects, clients, contacts, tasks, users, invoices, reports)
+ROUTERS: list[APIRouter] = [m.v2 for m in _FEATURES] + [m.v1 for m in _FEATURES]

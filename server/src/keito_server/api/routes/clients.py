@@ -1,0 +1,8 @@
+"""Clients in both dialects: parse, call services, serialize. (Routes to be added.)"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+v2 = APIRouter(prefix="/api/v2/clients", tags=["Clients"])
+v1 = APIRouter(prefix="/v1/clients", tags=["v1 Clients"])

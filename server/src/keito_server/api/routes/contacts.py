@@ -1,0 +1,8 @@
+"""Contacts in both dialects: parse, call services, serialize. (Routes to be added.)"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+v2 = APIRouter(prefix="/api/v2/contacts", tags=["Contacts"])
+v1 = APIRouter(prefix="/v1/contacts", tags=["v1 Contacts"])

@@ -1,0 +1,8 @@
+"""Invoices in both dialects: parse, call services, serialize. (Routes to be added.)"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+v2 = APIRouter(prefix="/api/v2/invoices", tags=["Invoices"])
+v1 = APIRouter(prefix="/v1/invoices", tags=["v1 Invoices"])

@@ -1,0 +1,8 @@
+"""Projects in both dialects: parse, call services, serialize. (Routes to be added.)"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+v2 = APIRouter(prefix="/api/v2/projects", tags=["Projects"])
+v1 = APIRouter(prefix="/v1/projects", tags=["v1 Projects"])

@@ -1,0 +1,8 @@
+"""Reports in both dialects: parse, call services, serialize. (Routes to be added.)"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+v2 = APIRouter(prefix="/api/v2/reports", tags=["Reports"])
+v1 = APIRouter(prefix="/v1/reports", tags=["v1 Reports"])
