@@ -239,14 +239,14 @@ def create_entry(
 
 
 def update_entry(session: Session, actor: Actor, entry_id: str, changes: dict[str, Any]) -> TimeEntryView:
+    """Apply a PATCH. ``{"is_running": false}`` stops a running timer (v1's way, and what the
+    official CLI sends), with ``hours`` as the final duration when given; ``true`` restarts."""
     entry = _visible(session, actor, entry_id)
     if "source" in changes and changes["source"] is not None and changes["source"] != entry.source:
         raise ValidationError("source cannot change after an entry is created.", field="source")
-    if changes.get("is_running") is False and entry.is_running and set(changes) <= {"is_running", "hours", "notes"}:
-        # v1 stops a timer with PATCH {"is_running": false} (hours optional).
-        return stop_entry(session, actor, entry_id, notes=changes.get("notes", UNSET), hours=changes.get("hours"))
     if changes.get("is_running") is True and not entry.is_running:
         return restart_entry(session, actor, entry_id, replace_running=bool(changes.get("replace_running")))
+    stopping = changes.get("is_running") is False and entry.is_running
     _check_editable(actor, entry)
     account = actor.account
     if "spent_date" in changes and changes["spent_date"] is not None:
@@ -273,19 +273,32 @@ def update_entry(session: Session, actor: Actor, entry_id: str, changes: dict[st
         entry.session_id = indexed_key(entry.metadata_, SESSION_KEY)
         entry.agent_id = indexed_key(entry.metadata_, AGENT_KEY)
     timing = {k: changes[k] for k in ("hours", "started_time", "ended_time") if k in changes}
-    if timing and not entry.is_running:
+    if stopping:
+        _stop(entry, actor, hours=changes.get("hours"))
+    elif timing and entry.is_running:
+        if timing.get("hours") is not None or timing.get("ended_time") is not None:
+            raise ValidationError(
+                "A running timer's duration comes from the clock; stop it first (is_running: false).",
+                field="hours" if "hours" in timing else "ended_time",
+            )
+    elif timing:
         started = timing.get("started_time", entry.started_time)
         ended = timing.get("ended_time", entry.ended_time)
-        if "hours" in timing and timing["hours"] is not None and not ({"started_time", "ended_time"} & set(timing)):
-            started = ended = None  # switching to duration mode
+        if timing.get("hours") is not None and not ({"started_time", "ended_time"} & set(timing)):
+            started = ended = None  # hours alone switches the entry to duration mode
         if ended and not started:
             raise ValidationError("ended_time needs a started_time.", field="started_time")
         _set_duration(entry, timing.get("hours"), started, ended, account.rounding_minutes)
-    elif timing and entry.is_running and "hours" in timing and timing["hours"] is not None:
-        raise ValidationError("A running timer's hours come from the clock; stop it first.", field="hours")
     if not entry.is_running:
         _require_notes(actor, entry)
-    audit(session, account.id, actor.user_id, "time_entry.updated", entry.id, changes)
+    audit(
+        session,
+        account.id,
+        actor.user_id,
+        "time_entry.stopped" if stopping else "time_entry.updated",
+        entry.id,
+        changes,
+    )
     session.commit()
     return views(session, actor, [entry])[0]
 
@@ -475,7 +488,7 @@ def _set_duration(entry: TimeEntry, hours: Any, started: str | None, ended: str 
     elif hours is not None:
         seconds = hours_to_seconds(Decimal(hours))
     else:
-        seconds = entry.duration_seconds if entry.started_time is None or started else 0
+        seconds = entry.duration_seconds
     if seconds > MAX_SECONDS:
         raise ValidationError("An entry can be at most 24 hours.", field="hours")
     entry.duration_seconds = round_seconds(seconds, rounding)
