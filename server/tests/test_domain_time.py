@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from keito_server.domain.durations import (
     ROUNDING_CHOICES,
     format_hhmm,

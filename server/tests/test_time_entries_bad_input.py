@@ -87,7 +87,7 @@ def test_bad_create_is_refused_cleanly(
     got_code, message, got_field = _error(dialect, r)
     assert got_code == code
     assert got_field == ("is_billable" if dialect == "v1" and field == "billable" else field)
-    assert message and message[0].isupper() or message[0].isalpha(), message
+    assert (message and message[0].isupper()) or message[0].isalpha(), message
     assert "Traceback" not in message
     listing = api.get(path).json()
     assert (listing["data"] if dialect == "v1" else listing["time_entries"]) == []

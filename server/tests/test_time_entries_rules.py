@@ -186,9 +186,8 @@ def _rates(
     default: str | None = None,
 ) -> tuple[str, str]:
     """A project billed by ``bill_by`` and a member with the given rates; returns (project id, key)."""
-    from sqlalchemy import select
-
     from keito_server.db.models import Project, TaskAssignment, User, UserAssignment
+    from sqlalchemy import select
 
     user_id, key = ws.add_user(
         "Rita", default_hourly_rate=Decimal(default) if default else None, cost_rate=Decimal("40")
@@ -241,9 +240,8 @@ def test_project_assignment_is_required_except_for_administrators(ws: Workspace)
     v1 = ws.api(outsider_key, dialect="v1").post("time-entries", json=entry(ws))
     assert v1.status_code == 403 and v1.json()["error"]["code"] == "project_not_assigned"
 
-    from sqlalchemy import delete
-
     from keito_server.db.models import UserAssignment
+    from sqlalchemy import delete
 
     def unassign_admin(session: Any, actor: Any) -> None:
         session.execute(delete(UserAssignment).where(UserAssignment.user_id == actor.user_id))
