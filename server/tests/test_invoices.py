@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
-
 from keito_server.domain.invoice_math import LineInput, format_number, totals
+
 from tests.support.contract import assert_matches
 from tests.support.live import Workspace
 
-D = __import__("decimal").Decimal
+D = Decimal
 
 
 # ── pure arithmetic ────────────────────────────────────────────────────────────────────
