@@ -1,0 +1,164 @@
+"""``Keito``: the synchronous client. A thin loop around ``_core`` (build, send, decide, retry)."""
+
+from __future__ import annotations
+
+import copy
+import time
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from keito import _core
+from keito._errors import APIConnectionError, APITimeoutError
+from keito._pagination import SyncPager
+from keito._types import RequestOptions
+from keito.resources import (
+    ApiKeys,
+    Clients,
+    Contacts,
+    ExpenseCategories,
+    Expenses,
+    Invoices,
+    Outcomes,
+    Projects,
+    Reports,
+    Tasks,
+    TimeEntries,
+    Users,
+)
+
+if TYPE_CHECKING:
+    from keito._agent import AgentSession
+
+
+class Keito:
+    """Synchronous Keito client.
+
+    ``Keito(api_key=, account_id=, base_url=, timeout=, max_retries=, httpx_client=)``; missing
+    values come from KEITO_API_KEY, KEITO_ACCOUNT_ID and KEITO_API_URL (or KEITO_BASE_URL).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        account_id: str | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        httpx_client: httpx.Client | None = None,
+    ) -> None:
+        self._config = _core.Config.resolve(api_key, account_id, base_url, timeout, max_retries)
+        self._owns_http = httpx_client is None
+        self._http = httpx_client or httpx.Client()
+        self._raw = False
+        self._sleep = time.sleep
+        self._build_resources()
+
+    def _build_resources(self) -> None:
+        self.time_entries = TimeEntries(self)
+        self.expenses = Expenses(self)
+        self.expense_categories = ExpenseCategories(self)
+        self.projects = Projects(self)
+        self.clients = Clients(self)
+        self.contacts = Contacts(self)
+        self.tasks = Tasks(self)
+        self.users = Users(self)
+        self.invoices = Invoices(self)
+        self.reports = Reports(self)
+        self.api_keys = ApiKeys(self)
+        self.outcomes = Outcomes(self)
+
+    @property
+    def api_key(self) -> str | None:
+        return self._config.api_key
+
+    @property
+    def account_id(self) -> str | None:
+        return self._config.account_id
+
+    @property
+    def base_url(self) -> str:
+        return self._config.base_url
+
+    @property
+    def with_raw_response(self) -> Keito:
+        """The same client, whose methods return ``RawResponse(status_code, headers, parsed)``."""
+        raw = copy.copy(self)
+        raw._raw = True
+        raw._build_resources()
+        return raw
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Keito:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def track_agent_work(
+        self,
+        *,
+        project_id: str,
+        task_id: str,
+        agent_id: str,
+        model: str,
+        agent_type: str | None = None,
+        notes: str | None = None,
+        session_id: str | None = None,
+    ) -> AgentSession:
+        """``with client.track_agent_work(...) as session:`` times the block as a source=agent
+        entry; on success stops it and logs the LLM Usage expense, on an exception deletes it."""
+        from keito._agent import AgentSession
+
+        return AgentSession(self, project_id, task_id, agent_id, model, agent_type, notes, session_id)
+
+    # ── transport ───────────────────────────────────────────────────────────────────────
+    def _send(self, op: _core.Op, options: RequestOptions | None) -> httpx.Response:
+        prepared = _core.prepare(self._config, op, options)
+        attempt = 0
+        while True:
+            try:
+                response = self._http.request(
+                    prepared.method,
+                    prepared.url,
+                    headers=prepared.headers,
+                    params=prepared.params,
+                    json=prepared.json,
+                    timeout=prepared.timeout,
+                )
+            except httpx.TimeoutException as exc:
+                if not _core.should_retry(None, attempt, prepared.max_retries):
+                    raise APITimeoutError() from exc
+                self._sleep(_core.retry_delay(attempt))
+            except httpx.TransportError as exc:
+                if not _core.should_retry(None, attempt, prepared.max_retries):
+                    raise APIConnectionError(f"Could not reach {self._config.base_url}: {exc}") from exc
+                self._sleep(_core.retry_delay(attempt))
+            else:
+                if not _core.should_retry(response.status_code, attempt, prepared.max_retries):
+                    return response
+                response.close()
+                self._sleep(_core.retry_delay(attempt, response.headers))
+            attempt += 1
+
+    def _fetch(self, op: _core.Op, options: RequestOptions | None = None) -> Any:
+        response = self._send(op, options)
+        body = _core.decode_body(response.content, response.headers.get("content-type"))
+        _core.check(response.status_code, body, response.headers)
+        return body
+
+    def _call(self, op: _core.Op, options: RequestOptions | None = None) -> Any:
+        response = self._send(op, options)
+        body = _core.decode_body(response.content, response.headers.get("content-type"))
+        _core.check(response.status_code, body, response.headers)
+        parsed = _core.parse(op, body)
+        if self._raw:
+            return _core.RawResponse(response.status_code, dict(response.headers), parsed, body)
+        return parsed
+
+    def _pager(self, op: _core.Op, per_page: int | None, options: RequestOptions | None) -> SyncPager[Any]:
+        return SyncPager(lambda page: self._fetch(page, options), op, per_page)
