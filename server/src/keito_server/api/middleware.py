@@ -30,6 +30,18 @@ IDEMPOTENCY_HEADERS = (b"idempotency-key", b"x-idempotency-key")
 MAX_IDEMPOTENCY_KEY = 255
 
 
+# Receipt uploads (``POST .../expenses/{id}/receipt``) may carry a 10 MB file plus the
+# multipart envelope; the receipts service checks the file's own size exactly.
+RECEIPT_BODY_BYTES = 10 * 1024 * 1024 + 64 * 1024
+
+
+def _body_limit(scope: Scope) -> int:
+    path = scope["path"].rstrip("/")
+    if scope["method"] == "POST" and path.endswith("/receipt") and "/expenses/" in path:
+        return RECEIPT_BODY_BYTES
+    return MAX_BODY_BYTES
+
+
 def _header(scope: Scope, name: bytes) -> bytes | None:
     for k, v in scope.get("headers", ()):
         if k == name:
@@ -77,14 +89,15 @@ class ApiMiddleware:
             return
         extra: list[tuple[bytes, bytes]] = [(b"x-keito-api-version", b"2" if dialect is Dialect.V2 else b"1")]
 
+        limit = _body_limit(scope)
         length = _header(scope, b"content-length")
-        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+        if length is not None and length.isdigit() and int(length) > limit:
             await _send_error(
                 send,
                 dialect,
                 413,
                 "payload_too_large",
-                f"The request body is over {MAX_BODY_BYTES} bytes; send less.",
+                f"The request body is over {limit} bytes; send less.",
                 extra,
             )
             return
@@ -113,14 +126,14 @@ class ApiMiddleware:
                 )
                 return
 
-        body = await self._read_body(receive)
+        body = await self._read_body(receive, limit)
         if body is None:
             await _send_error(
                 send,
                 dialect,
                 413,
                 "payload_too_large",
-                f"The request body is over {MAX_BODY_BYTES} bytes; send less.",
+                f"The request body is over {limit} bytes; send less.",
                 extra,
             )
             return
@@ -154,7 +167,7 @@ class ApiMiddleware:
             return
         await self.app(scope, receive, send)
 
-    async def _read_body(self, receive: Receive) -> bytes | None:
+    async def _read_body(self, receive: Receive, limit: int = MAX_BODY_BYTES) -> bytes | None:
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -163,7 +176,7 @@ class ApiMiddleware:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > MAX_BODY_BYTES:
+            if size > limit:
                 return None
             chunks.append(chunk)
             if not message.get("more_body"):
