@@ -33,6 +33,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_for_fresh_window(window_seconds: int = 60, margin: float = 8.0) -> None:
+    """Sleep past the next rate-limit window boundary when it is less than ``margin`` seconds away,
+    so a test's burst of requests is counted in one window."""
+    left = window_seconds - time.time() % window_seconds
+    if left < margin:
+        time.sleep(left + 0.05)
+
+
 def postgres_available() -> bool:
     try:
         import psycopg
