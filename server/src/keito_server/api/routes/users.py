@@ -1,8 +1,156 @@
-"""Users in both dialects: parse, call services, serialize. (Routes to be added.)"""
+"""Users in both dialects: parse, call services.users, serialize.
+
+Rates a viewer may not see (services.users.UserView) are written as null.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from keito_server.api.common import iso, parse_timestamp_param
+from keito_server.api.deps import CurrentActor, SessionDep
+from keito_server.api.pagination import V1Paging, V2Paging
+from keito_server.api.responses import JSON
+from keito_server.api.schemas.users import UserCreate, UserCreateV1, UserUpdate, UserUpdateV1
+from keito_server.services import users as svc
+from keito_server.services.context import Actor
+from keito_server.services.users import UserFilters, UserView
 
 v2 = APIRouter(prefix="/api/v2/users", tags=["Users"])
 v1 = APIRouter(prefix="/v1/users", tags=["v1 Users"])
+
+
+def serialize_v2(view: UserView, actor: Actor) -> dict[str, Any]:
+    u = view.user
+    account = actor.account
+    return {
+        "id": u.id,
+        "first_name": u.first_name,
+        "last_name": u.last_name,
+        "name": u.name,
+        "email": u.email,
+        "telephone": u.telephone,
+        "timezone": u.timezone or account.timezone,
+        "has_access_to_all_future_projects": u.has_access_to_all_future_projects,
+        "is_contractor": u.is_contractor,
+        "is_active": u.is_active,
+        "weekly_capacity": u.weekly_capacity,
+        "default_hourly_rate": u.default_hourly_rate if view.show_billable_rate else None,
+        "cost_rate": u.cost_rate if view.show_cost_rate else None,
+        "currency": account.currency,
+        "roles": list(u.roles or []),
+        "user_type": u.user_type,
+        "avatar_url": u.avatar_url,
+        "company": {"id": account.id, "name": account.name},
+        "created_at": iso(u.created_at),
+        "updated_at": iso(u.updated_at),
+    }
+
+
+def serialize_v1(view: UserView, actor: Actor) -> dict[str, Any]:
+    u = view.user
+    return {
+        "id": u.id,
+        "name": u.name,
+        "first_name": u.first_name,
+        "last_name": u.last_name,
+        "email": u.email,
+        "user_type": u.user_type,
+        "is_active": u.is_active,
+        "roles": list(u.roles or []),
+        "billable_rate": u.default_hourly_rate if view.show_billable_rate else None,
+        "cost_rate": u.cost_rate if view.show_cost_rate else None,
+        "currency": actor.account.currency,
+        "timezone": u.timezone or actor.account.timezone,
+        "weekly_capacity": u.weekly_capacity,
+        "is_contractor": u.is_contractor,
+        "avatar_url": u.avatar_url,
+        "account_id": actor.account_id,
+        "created_at": iso(u.created_at),
+        "updated_at": iso(u.updated_at),
+    }
+
+
+class ListFilters:
+    def __init__(
+        self, is_active: bool | None = None, user_type: str | None = None, updated_since: str | None = None
+    ) -> None:
+        self.value = UserFilters(
+            is_active=is_active,
+            user_type=user_type,
+            updated_since=parse_timestamp_param(updated_since, "updated_since"),
+        )
+
+
+Filters = Annotated[ListFilters, Depends()]
+
+
+def _v1_fields(data: dict[str, Any]) -> dict[str, Any]:
+    if "billable_rate" in data:
+        data["default_hourly_rate"] = data.pop("billable_rate")
+    return data
+
+
+# ── v2 ─────────────────────────────────────────────────────────────────────────────────
+
+
+@v2.get("/me", operation_id="getCurrentUser", summary="Get current user")
+def me_v2(actor: CurrentActor) -> JSON:
+    return JSON(serialize_v2(svc.me(actor), actor))
+
+
+@v2.get("", operation_id="listUsers", summary="List users (humans and agents)")
+def list_v2(
+    request: Request, session: SessionDep, actor: CurrentActor, filters: Filters, paging: Annotated[V2Paging, Depends()]
+) -> JSON:
+    views, total = svc.list_users(session, actor, filters.value, paging.request())
+    return JSON(paging.envelope(request, "users", [serialize_v2(v, actor) for v in views], total or 0))
+
+
+@v2.post("", operation_id="createUser", summary="Add a human or an agent user (administrators)", status_code=201)
+def create_v2(body: UserCreate, session: SessionDep, actor: CurrentActor) -> JSON:
+    user = svc.create_user(session, actor, body.model_dump(exclude_unset=True))
+    return JSON(serialize_v2(svc.view(actor, user), actor), status_code=201)
+
+
+@v2.get("/{id}", operation_id="getUser", summary="Get a user")
+def get_v2(id: str, session: SessionDep, actor: CurrentActor) -> JSON:
+    return JSON(serialize_v2(svc.get_user(session, actor, id), actor))
+
+
+@v2.patch("/{id}", operation_id="updateUser", summary="Update a user (roles and rates: administrators)")
+def update_v2(id: str, body: UserUpdate, session: SessionDep, actor: CurrentActor) -> JSON:
+    return JSON(serialize_v2(svc.update_user(session, actor, id, body.model_dump(exclude_unset=True)), actor))
+
+
+# ── v1 ─────────────────────────────────────────────────────────────────────────────────
+
+
+@v1.get("/me", operation_id="v1GetCurrentUser", summary="Get current user (v1)")
+def me_v1(actor: CurrentActor) -> JSON:
+    return JSON(serialize_v1(svc.me(actor), actor))
+
+
+@v1.get("", operation_id="v1ListUsers", summary="List users (v1)")
+def list_v1(session: SessionDep, actor: CurrentActor, filters: Filters, paging: Annotated[V1Paging, Depends()]) -> JSON:
+    views, _ = svc.list_users(session, actor, filters.value, paging.request())
+    return JSON(paging.envelope([serialize_v1(v, actor) for v in views]))
+
+
+@v1.post("", operation_id="v1CreateUser", summary="Add a human or an agent user (v1, administrators)", status_code=201)
+def create_v1(body: UserCreateV1, session: SessionDep, actor: CurrentActor) -> JSON:
+    user = svc.create_user(session, actor, _v1_fields(body.model_dump(exclude_unset=True)))
+    return JSON(serialize_v1(svc.view(actor, user), actor), status_code=201)
+
+
+@v1.get("/{id}", operation_id="v1GetUser", summary="Get a user (v1)")
+def get_v1(id: str, session: SessionDep, actor: CurrentActor) -> JSON:
+    return JSON(serialize_v1(svc.get_user(session, actor, id), actor))
+
+
+@v1.patch("/{id}", operation_id="v1UpdateUser", summary="Update a user (v1)")
+def update_v1(id: str, body: UserUpdateV1, session: SessionDep, actor: CurrentActor) -> JSON:
+    data = _v1_fields(body.model_dump(exclude_unset=True))
+    return JSON(serialize_v1(svc.update_user(session, actor, id, data), actor))
