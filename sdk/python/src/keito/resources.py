@@ -370,9 +370,21 @@ class Reports(Resource):
         op = ops.list_op("/reports/time/team", "results", t.TeamTimeResult, filters)
         return self._c._pager(op, per_page, request_options)
 
-    def summary(self, *, request_options: Opts = None, **filters: Any) -> dict[str, Any]:
-        op = ops.list_op("/reports/summary", "results", None, filters)
-        return self._c._call(op, request_options)  # type: ignore[no-any-return]
+    def summary(
+        self,
+        *,
+        from_date: str,
+        to_date: str,
+        group_by: str = "project",
+        per_page: int | None = None,
+        request_options: Opts = None,
+        **filters: Any,
+    ) -> SyncPager[t.SummaryRow]:
+        """Hours, billable amounts, cost and LLM spend grouped by client, project, task, user, source,
+        user_type, model, agent or session."""
+        filters.update(from_date=from_date, to_date=to_date, group_by=group_by)
+        op = ops.list_op("/reports/summary", "results", t.SummaryRow, filters)
+        return self._c._pager(op, per_page, request_options)
 
 
 class ApiKeys(Resource):

@@ -160,8 +160,21 @@ class InvoicePayment(KeitoModel):
 class TeamTimeResult(KeitoModel):
     user_id: str | None = None
     user_name: str | None = None
-    total_hours: float | None = None
-    billable_hours: float | None = None
+    total_hours: Decimal | None = None
+    billable_hours: Decimal | None = None
+
+
+class SummaryRow(KeitoModel):
+    key: str | None = None
+    label: str | None = None
+    hours: Decimal | None = None
+    billable_hours: Decimal | None = None
+    billable_amount: Decimal | None = None
+    cost_amount: Decimal | None = None
+    llm_cost: Decimal | None = None
+    expense_total: Decimal | None = None
+    entries: int | None = None
+    currency: str | None = None
 
 
 class OutcomeTypes(StrEnum):
@@ -192,6 +205,7 @@ __all__ = [
     "OutcomeTypes",
     "Project",
     "Source",
+    "SummaryRow",
     "Task",
     "TaskAssignment",
     "TeamTimeResult",
