@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from keito_server import __version__
 from keito_server.api import errors as api_errors
 from keito_server.api.middleware import ApiMiddleware
+from keito_server.api.openapi import openapi_for
 from keito_server.api.routes import ROUTERS
 from keito_server.db.engine import Database
 from keito_server.services.rate_limits import RateLimiter
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         redoc_url=None,
         openapi_url="/openapi.json",
     )
+    app.openapi = openapi_for(app)  # type: ignore[method-assign]  # contract response schemas
     app.state.settings = settings
     app.state.db = db
     api_errors.install(app)

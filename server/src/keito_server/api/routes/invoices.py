@@ -164,7 +164,12 @@ def list_messages_v2(request: Request, id: str, session: SessionDep, actor: Curr
     return JSON(paging.envelope(request, "invoice_messages", [serialize_message(m) for m in rows], total))
 
 
-@v2.post("/{id}/messages", operation_id="sendInvoice", summary="Send an invoice, or mark it closed / re-open / draft")
+@v2.post(
+    "/{id}/messages",
+    operation_id="sendInvoice",
+    summary="Send an invoice, or mark it closed / re-open / draft",
+    status_code=201,
+)
 def send_v2(id: str, body: InvoiceMessageCreate, session: SessionDep, actor: CurrentActor) -> JSON:
     message = svc.create_message(session, actor, id, body.model_dump(exclude_unset=True, exclude_none=True))
     return JSON(serialize_message(message), status_code=201)
