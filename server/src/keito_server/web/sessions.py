@@ -58,7 +58,8 @@ class WebSession(dict[str, Any]):
         self["flash"] = {"message": message, "kind": kind}
 
     def take_flash(self) -> dict[str, str] | None:
-        return self.pop("flash", None)
+        value = self.pop("flash", None)
+        return value if isinstance(value, dict) else None
 
     def log_in(self, login_id: str, account_id: str | None, fingerprint: str) -> None:
         """A fresh session on every log-in, so a token planted before it is worthless."""
@@ -75,7 +76,8 @@ def get_web_session(request: Request) -> WebSession:
     if ws is None:  # a request the middleware did not see (should not happen for pages)
         ws = WebSession()
         request.state.web_session = ws
-    return ws  # type: ignore[no-any-return]
+    assert isinstance(ws, WebSession)
+    return ws
 
 
 class SessionMiddleware:
