@@ -334,7 +334,9 @@ export function generate(serverSpec, contract) {
     .map((name) => {
       const entry = schemas.get(name);
       if (!entry) return `/** ${name}: referenced but not defined. */\nexport type ${name} = unknown;`;
-      return `${doc(entry.schema.description, '')}/** From the ${entry.origin === 'server' ? "server's /openapi.json" : 'v2 contract'}. */\nexport type ${name} = ${entry.rendered};`;
+      const origin = `From the ${entry.origin === 'server' ? "server's /openapi.json" : 'v2 contract'}.`;
+      const text = entry.schema.description ? `${String(entry.schema.description).trim()}\n\n${origin}` : origin;
+      return `${doc(text, '')}export type ${name} = ${entry.rendered};`;
     });
 
   return (

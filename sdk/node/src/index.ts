@@ -26,6 +26,7 @@ export type { RequestOptions } from './internal/http.js';
 export { SDK_VERSION } from './internal/http.js';
 export * from './resources/time-entries.js';
 export * from './resources/simple.js';
+export * from './resources/projects.js';
 export * from './resources/users.js';
 export * from './resources/invoices.js';
 export * from './resources/reports.js';

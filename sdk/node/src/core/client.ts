@@ -4,7 +4,8 @@ import { Transport } from '../internal/http.js';
 import { Invoices } from '../resources/invoices.js';
 import { Outcomes } from '../resources/outcomes.js';
 import { Reports } from '../resources/reports.js';
-import { Clients, Contacts, ExpenseCategories, Expenses, Projects, Tasks } from '../resources/simple.js';
+import { Projects } from '../resources/projects.js';
+import { Clients, Contacts, ExpenseCategories, Expenses, Tasks } from '../resources/simple.js';
 import { TimeEntries } from '../resources/time-entries.js';
 import { Users } from '../resources/users.js';
 

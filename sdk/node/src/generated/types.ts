@@ -19,23 +19,6 @@ export type Body_uploadExpenseReceipt = {
   receipt: string;
 };
 
-/** From the v2 contract. */
-export type Client = {
-  id: string;
-  name: string;
-  address: string | null;
-  currency: string;
-  is_active: boolean;
-  payment_terms: string;
-  payment_days: number | null;
-  tax: number | null;
-  tax2: number | null;
-  discount: number | null;
-  statement_key: string;
-  created_at: string;
-  updated_at: string;
-};
-
 /** From the server's /openapi.json. */
 export type ClientCreate = {
   name: string;
@@ -54,8 +37,11 @@ export type ClientCreate = {
   is_active?: boolean | null;
 };
 
-/** PATCH: the same fields as create, each optional. */
-/** From the server's /openapi.json. */
+/**
+ * PATCH: the same fields as create, each optional.
+ *
+ * From the server's /openapi.json.
+ */
 export type ClientUpdate = {
   name?: string | null;
   address?: string | null;
@@ -71,21 +57,6 @@ export type ClientUpdate = {
   /** Percentage, 0 to 100. */
   discount?: number | null;
   is_active?: boolean | null;
-};
-
-/** From the v2 contract. */
-export type Contact = {
-  id: string;
-  client: IdName;
-  first_name: string;
-  last_name: string | null;
-  title: string | null;
-  email: string | null;
-  phone_office: string | null;
-  phone_mobile: string | null;
-  fax: string | null;
-  created_at: string;
-  updated_at: string;
 };
 
 /** From the server's /openapi.json. */
@@ -110,32 +81,6 @@ export type ContactUpdate = {
   phone_office?: string | null;
   phone_mobile?: string | null;
   fax?: string | null;
-};
-
-/** From the v2 contract. */
-export type Expense = {
-  id: string;
-  user_id: string;
-  project_id: string;
-  expense_category_id: string;
-  user: IdName;
-  project: IdName;
-  expense_category: IdName;
-  spent_date: string;
-  total_cost: number;
-  units: number | null;
-  notes: string | null;
-  billable: boolean;
-  receipt_file_name: string | null;
-  receipt_content_type: string | null;
-  receipt_url: string | null;
-  is_locked: boolean;
-  is_billed: boolean;
-  approval_status: "unsubmitted" | "submitted" | "approved" | "rejected";
-  source: "web" | "cli" | "api" | "agent";
-  metadata: Metadata;
-  created_at: string;
-  updated_at: string;
 };
 
 /** From the server's /openapi.json. */
@@ -198,50 +143,6 @@ export type ExpenseUpdate = {
   source?: string | null;
 };
 
-/** From the v2 contract. */
-export type IdName = {
-  id: string;
-  name: string | null;
-};
-
-/** From the v2 contract. */
-export type Invoice = {
-  id: string;
-  client_id: string;
-  created_by_id: string;
-  client: IdName;
-  creator: {
-    id: string;
-    name: string | null;
-    email: string;
-  };
-  number: string;
-  purchase_order: string | null;
-  subject: string | null;
-  state: "draft" | "open" | "paid" | "closed";
-  amount: number;
-  due_amount: number;
-  tax: number | null;
-  tax_amount: number | null;
-  tax2: number | null;
-  tax2_amount: number | null;
-  discount: number | null;
-  discount_amount: number | null;
-  currency: string;
-  issue_date: string;
-  due_date: string;
-  payment_term: "upon_receipt" | "net_15" | "net_30" | "net_45" | "net_60" | "custom";
-  notes: string | null;
-  period_start: string | null;
-  period_end: string | null;
-  sent_at: string | null;
-  paid_at: string | null;
-  closed_at: string | null;
-  created_at: string;
-  updated_at: string;
-  line_items: Array<LineItem>;
-};
-
 /** From the server's /openapi.json. */
 export type InvoiceCreate = {
   client_id: string;
@@ -266,8 +167,11 @@ export type InvoiceCreate = {
   import?: InvoiceImport | null;
 };
 
-/** Bill the uninvoiced billable time and expenses of the client's projects in a period. */
-/** From the server's /openapi.json. */
+/**
+ * Bill the uninvoiced billable time and expenses of the client's projects in a period.
+ *
+ * From the server's /openapi.json.
+ */
 export type InvoiceImport = {
   from: string;
   to: string;
@@ -276,26 +180,6 @@ export type InvoiceImport = {
   expenses?: boolean;
   /** Only these projects of the client. */
   project_ids?: Array<string> | null;
-};
-
-/** From the v2 contract. */
-export type InvoiceMessage = {
-  id: string;
-  invoice_id: string;
-  sent_by: string | null;
-  sent_by_email: string | null;
-  sent_from: string | null;
-  sent_from_email: string | null;
-  recipients: unknown;
-  subject: string | null;
-  body: string | null;
-  attach_pdf: boolean;
-  send_me_a_copy: boolean;
-  thank_you: boolean;
-  reminder: boolean;
-  event_type: string | null;
-  created_at: string;
-  updated_at: string;
 };
 
 /** From the server's /openapi.json. */
@@ -328,19 +212,6 @@ export type InvoiceUpdate = {
   line_items?: Array<LineItemIn> | null;
 };
 
-/** From the v2 contract. */
-export type LineItem = {
-  id: string;
-  kind: string;
-  description: string | null;
-  quantity: number;
-  unit_price: number;
-  amount: number;
-  taxed: boolean;
-  taxed2: boolean;
-  project_id: string | null;
-};
-
 /** From the server's /openapi.json. */
 export type LineItemIn = {
   /** Service (default) or Product. */
@@ -355,29 +226,6 @@ export type LineItemIn = {
   project_id?: string | null;
 };
 
-/** Arbitrary JSON object, max 4 KB serialized. */
-/** From the v2 contract. */
-export type Metadata = {
-  [key: string]: unknown;
-} | null;
-
-/** From the v2 contract. */
-export type PaginationEnvelope = {
-  per_page: number;
-  total_pages: number;
-  total_entries: number;
-  page: number;
-  links: PaginationLinks;
-};
-
-/** From the v2 contract. */
-export type PaginationLinks = {
-  first: string;
-  next: string | null;
-  previous: string | null;
-  last: string;
-};
-
 /** From the server's /openapi.json. */
 export type PaymentCreate = {
   amount: number;
@@ -385,33 +233,6 @@ export type PaymentCreate = {
   paid_date?: string | null;
   notes?: string | null;
   transaction_id?: string | null;
-};
-
-/** From the v2 contract. */
-export type Project = {
-  id: string;
-  client: IdName;
-  name: string;
-  code: string | null;
-  is_active: boolean;
-  is_billable: boolean;
-  is_fixed_fee: boolean;
-  bill_by: string;
-  hourly_rate: number | null;
-  fee: number | null;
-  budget_by: string;
-  budget: number | null;
-  budget_is_monthly: boolean;
-  notify_when_over_budget: boolean;
-  over_budget_notification_percentage: number | null;
-  show_budget_to_all: boolean;
-  cost_budget: number | null;
-  cost_budget_include_expenses: boolean;
-  starts_on: string | null;
-  ends_on: string | null;
-  notes: string | null;
-  created_at: string;
-  updated_at: string;
 };
 
 /** From the server's /openapi.json. */
@@ -478,19 +299,6 @@ export type Recipient = {
   email: string;
 };
 
-/** From the v2 contract. */
-export type Task = {
-  id: string;
-  name: string;
-  billable_by_default: boolean;
-  default_hourly_rate: number | null;
-  is_default: boolean;
-  is_active: boolean;
-  parent_task_id: string | null;
-  created_at: string;
-  updated_at: string;
-};
-
 /** From the server's /openapi.json. */
 export type TaskAssignmentCreate = {
   task_id: string;
@@ -526,51 +334,6 @@ export type TaskUpdate = {
   is_default?: boolean | null;
   is_active?: boolean | null;
   parent_task_id?: string | null;
-};
-
-/** From the v2 contract. */
-export type TeamTimeResult = {
-  user_id: string;
-  user_name: string;
-  is_contractor: boolean;
-  /** Seconds per week */
-  weekly_capacity: number;
-  avatar_url: string | null;
-  total_hours: number;
-  billable_hours: number;
-  currency: string;
-  billable_amount: number;
-};
-
-/** From the v2 contract. */
-export type TimeEntry = {
-  id: string;
-  user_id: string;
-  project_id: string;
-  task_id: string;
-  user: IdName;
-  project: IdName;
-  task: IdName;
-  spent_date: string;
-  hours: number;
-  notes: string | null;
-  is_running: boolean;
-  timer_started_at: string | null;
-  /** HH:mm */
-  started_time: string | null;
-  /** HH:mm */
-  ended_time: string | null;
-  is_locked: boolean;
-  is_closed: boolean;
-  is_billed: boolean;
-  billable: boolean;
-  budgeted: boolean;
-  billable_rate: number | null;
-  cost_rate: number | null;
-  source: "web" | "cli" | "api" | "agent" | "calendar" | "desktop";
-  metadata: Metadata;
-  created_at: string;
-  updated_at: string;
 };
 
 /** From the server's /openapi.json. */
@@ -626,30 +389,6 @@ export type TimeEntryUpdate = {
   source?: string | null;
 };
 
-/** From the v2 contract. */
-export type User = {
-  id: string;
-  first_name: string | null;
-  last_name: string | null;
-  email: string;
-  telephone: string | null;
-  timezone: string;
-  has_access_to_all_future_projects: boolean;
-  is_contractor: boolean;
-  is_active: boolean;
-  /** Seconds per week (e.g. 144000 = 40h) */
-  weekly_capacity: number;
-  default_hourly_rate: number | null;
-  cost_rate: number | null;
-  currency: string;
-  roles: Array<string>;
-  user_type: "human" | "agent";
-  avatar_url: string | null;
-  company: IdName;
-  created_at: string;
-  updated_at: string;
-};
-
 /** From the server's /openapi.json. */
 export type UserAssignmentCreate = {
   user_id: string;
@@ -670,8 +409,11 @@ export type UserAssignmentUpdate = {
   budget?: number | null;
 };
 
-/** Administrators add humans (first_name and email) and agents (a name is enough). */
-/** From the server's /openapi.json. */
+/**
+ * Administrators add humans (first_name and email) and agents (a name is enough).
+ *
+ * From the server's /openapi.json.
+ */
 export type UserCreate = {
   /** human (default) or agent */
   user_type?: string | null;
@@ -697,8 +439,9 @@ export type UserCreate = {
 /**
  * PATCH: people may edit their own names, telephone, timezone and avatar; the rest is for
  * administrators.
+ *
+ * From the server's /openapi.json.
  */
-/** From the server's /openapi.json. */
 export type UserUpdate = {
   /** human (default) or agent */
   user_type?: string | null;
@@ -758,7 +501,7 @@ export type Operations = {
     body: never;
     response: UntypedResponse;
   };
-  /** deleteInvoice; served; request: server; response: contract */
+  /** deleteInvoice; served; request: server; response: server */
   "DELETE /api/v2/invoices/{id}": {
     path: { id: string };
     query: Record<string, never>;
@@ -768,12 +511,15 @@ export type Operations = {
       deleted: boolean;
     };
   };
-  /** deleteInvoicePayment; served; request: server; response: no schema published yet */
+  /** deleteInvoicePayment; served; request: server; response: server */
   "DELETE /api/v2/invoices/{id}/payments/{payment_id}": {
     path: { id: string; payment_id: string };
     query: Record<string, never>;
     body: never;
-    response: UntypedResponse;
+    response: {
+      id: string;
+      deleted: boolean;
+    };
   };
   /** deleteProject; served; request: server; response: no schema published yet */
   "DELETE /api/v2/projects/{id}": {
@@ -810,16 +556,29 @@ export type Operations = {
     body: never;
     response: UntypedResponse;
   };
-  /** listApiKeys; served; request: server; response: no schema published yet */
+  /** listApiKeys; served; request: server; response: server */
   "GET /api/v2/api_keys": {
     path: Record<string, never>;
     query: {
       user_id?: string;
     };
     body: never;
-    response: UntypedResponse;
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & {
+      api_keys: Array<Record<string, unknown>>;
+    };
   };
-  /** listClients; served; request: server; response: contract */
+  /** listClients; served; request: server; response: server */
   "GET /api/v2/clients": {
     path: Record<string, never>;
     query: {
@@ -831,18 +590,57 @@ export type Operations = {
       per_page?: number;
     };
     body: never;
-    response: PaginationEnvelope & {
-      clients: Array<Client>;
-    };
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & ({
+      clients: Array<{
+        id: string;
+        name: string;
+        address: string | null;
+        currency: string;
+        is_active: boolean;
+        payment_terms: string;
+        payment_days: number | null;
+        tax: number | null;
+        tax2: number | null;
+        discount: number | null;
+        statement_key: string;
+        created_at: string;
+        updated_at: string;
+      }>;
+    });
   };
-  /** getClient; served; request: server; response: contract */
+  /** getClient; served; request: server; response: server */
   "GET /api/v2/clients/{id}": {
     path: { id: string };
     query: Record<string, never>;
     body: never;
-    response: Client;
+    response: {
+      id: string;
+      name: string;
+      address: string | null;
+      currency: string;
+      is_active: boolean;
+      payment_terms: string;
+      payment_days: number | null;
+      tax: number | null;
+      tax2: number | null;
+      discount: number | null;
+      statement_key: string;
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** listContacts; served; request: server; response: contract */
+  /** listContacts; served; request: server; response: server */
   "GET /api/v2/contacts": {
     path: Record<string, never>;
     query: {
@@ -854,18 +652,59 @@ export type Operations = {
       per_page?: number;
     };
     body: never;
-    response: PaginationEnvelope & {
-      contacts: Array<Contact>;
-    };
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & ({
+      contacts: Array<{
+        id: string;
+        client: {
+          id: string;
+          name: string | null;
+        };
+        first_name: string;
+        last_name: string | null;
+        title: string | null;
+        email: string | null;
+        phone_office: string | null;
+        phone_mobile: string | null;
+        fax: string | null;
+        created_at: string;
+        updated_at: string;
+      }>;
+    });
   };
-  /** getContact; served; request: server; response: no schema published yet */
+  /** getContact; served; request: server; response: server */
   "GET /api/v2/contacts/{id}": {
     path: { id: string };
     query: Record<string, never>;
     body: never;
-    response: UntypedResponse;
+    response: {
+      id: string;
+      client: {
+        id: string;
+        name: string | null;
+      };
+      first_name: string;
+      last_name: string | null;
+      title: string | null;
+      email: string | null;
+      phone_office: string | null;
+      phone_mobile: string | null;
+      fax: string | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** listExpenseCategories; served; request: server; response: no schema published yet */
+  /** listExpenseCategories; served; request: server; response: server */
   "GET /api/v2/expense_categories": {
     path: Record<string, never>;
     query: {
@@ -878,7 +717,20 @@ export type Operations = {
       per_page?: number;
     };
     body: never;
-    response: UntypedResponse;
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & {
+      expense_categories: Array<Record<string, unknown>>;
+    };
   };
   /** getExpenseCategory; served; request: server; response: no schema published yet */
   "GET /api/v2/expense_categories/{id}": {
@@ -887,7 +739,7 @@ export type Operations = {
     body: never;
     response: UntypedResponse;
   };
-  /** listExpenses; served; request: server; response: contract */
+  /** listExpenses; served; request: server; response: server */
   "GET /api/v2/expenses": {
     path: Record<string, never>;
     query: {
@@ -918,16 +770,97 @@ export type Operations = {
       per_page?: number;
     };
     body: never;
-    response: PaginationEnvelope & {
-      expenses: Array<Expense>;
-    };
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & ({
+      expenses: Array<{
+        id: string;
+        user_id: string;
+        project_id: string;
+        expense_category_id: string;
+        user: {
+          id: string;
+          name: string | null;
+        };
+        project: {
+          id: string;
+          name: string | null;
+        };
+        expense_category: {
+          id: string;
+          name: string | null;
+        };
+        spent_date: string;
+        total_cost: number;
+        units: number | null;
+        notes: string | null;
+        billable: boolean;
+        receipt_file_name: string | null;
+        receipt_content_type: string | null;
+        receipt_url: string | null;
+        is_locked: boolean;
+        is_billed: boolean;
+        approval_status: "unsubmitted" | "submitted" | "approved" | "rejected";
+        source: "web" | "cli" | "api" | "agent";
+        /** Arbitrary JSON object, max 4 KB serialized. */
+        metadata: {
+          [key: string]: unknown;
+        } | null;
+        created_at: string;
+        updated_at: string;
+      }>;
+    });
   };
-  /** getExpense; served; request: server; response: no schema published yet */
+  /** getExpense; served; request: server; response: server */
   "GET /api/v2/expenses/{id}": {
     path: { id: string };
     query: Record<string, never>;
     body: never;
-    response: UntypedResponse;
+    response: {
+      id: string;
+      user_id: string;
+      project_id: string;
+      expense_category_id: string;
+      user: {
+        id: string;
+        name: string | null;
+      };
+      project: {
+        id: string;
+        name: string | null;
+      };
+      expense_category: {
+        id: string;
+        name: string | null;
+      };
+      spent_date: string;
+      total_cost: number;
+      units: number | null;
+      notes: string | null;
+      billable: boolean;
+      receipt_file_name: string | null;
+      receipt_content_type: string | null;
+      receipt_url: string | null;
+      is_locked: boolean;
+      is_billed: boolean;
+      approval_status: "unsubmitted" | "submitted" | "approved" | "rejected";
+      source: "web" | "cli" | "api" | "agent";
+      /** Arbitrary JSON object, max 4 KB serialized. */
+      metadata: {
+        [key: string]: unknown;
+      } | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
   /** getExpenseReceipt; served; request: server; response: no schema published yet */
   "GET /api/v2/expenses/{id}/receipt": {
@@ -936,7 +869,7 @@ export type Operations = {
     body: never;
     response: UntypedResponse;
   };
-  /** listInvoices; served; request: server; response: contract */
+  /** listInvoices; served; request: server; response: server */
   "GET /api/v2/invoices": {
     path: Record<string, never>;
     query: {
@@ -955,18 +888,125 @@ export type Operations = {
       per_page?: number;
     };
     body: never;
-    response: PaginationEnvelope & {
-      invoices: Array<Invoice>;
-    };
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & ({
+      invoices: Array<{
+        id: string;
+        client_id: string;
+        created_by_id: string;
+        client: {
+          id: string;
+          name: string | null;
+        };
+        creator: {
+          id: string;
+          name: string | null;
+          email: string;
+        };
+        number: string;
+        purchase_order: string | null;
+        subject: string | null;
+        state: "draft" | "open" | "paid" | "closed";
+        amount: number;
+        due_amount: number;
+        tax: number | null;
+        tax_amount: number | null;
+        tax2: number | null;
+        tax2_amount: number | null;
+        discount: number | null;
+        discount_amount: number | null;
+        currency: string;
+        issue_date: string;
+        due_date: string;
+        payment_term: "upon_receipt" | "net_15" | "net_30" | "net_45" | "net_60" | "custom";
+        notes: string | null;
+        period_start: string | null;
+        period_end: string | null;
+        sent_at: string | null;
+        paid_at: string | null;
+        closed_at: string | null;
+        created_at: string;
+        updated_at: string;
+        line_items: Array<{
+          id: string;
+          kind: string;
+          description: string | null;
+          quantity: number;
+          unit_price: number;
+          amount: number;
+          taxed: boolean;
+          taxed2: boolean;
+          project_id: string | null;
+        }>;
+      }>;
+    });
   };
-  /** getInvoice; served; request: server; response: contract */
+  /** getInvoice; served; request: server; response: server */
   "GET /api/v2/invoices/{id}": {
     path: { id: string };
     query: Record<string, never>;
     body: never;
-    response: Invoice;
+    response: {
+      id: string;
+      client_id: string;
+      created_by_id: string;
+      client: {
+        id: string;
+        name: string | null;
+      };
+      creator: {
+        id: string;
+        name: string | null;
+        email: string;
+      };
+      number: string;
+      purchase_order: string | null;
+      subject: string | null;
+      state: "draft" | "open" | "paid" | "closed";
+      amount: number;
+      due_amount: number;
+      tax: number | null;
+      tax_amount: number | null;
+      tax2: number | null;
+      tax2_amount: number | null;
+      discount: number | null;
+      discount_amount: number | null;
+      currency: string;
+      issue_date: string;
+      due_date: string;
+      payment_term: "upon_receipt" | "net_15" | "net_30" | "net_45" | "net_60" | "custom";
+      notes: string | null;
+      period_start: string | null;
+      period_end: string | null;
+      sent_at: string | null;
+      paid_at: string | null;
+      closed_at: string | null;
+      created_at: string;
+      updated_at: string;
+      line_items: Array<{
+        id: string;
+        kind: string;
+        description: string | null;
+        quantity: number;
+        unit_price: number;
+        amount: number;
+        taxed: boolean;
+        taxed2: boolean;
+        project_id: string | null;
+      }>;
+    };
   };
-  /** listInvoiceMessages; served; request: server; response: contract */
+  /** listInvoiceMessages; served; request: server; response: server */
   "GET /api/v2/invoices/{id}/messages": {
     path: { id: string };
     query: {
@@ -976,11 +1016,39 @@ export type Operations = {
       per_page?: number;
     };
     body: never;
-    response: PaginationEnvelope & {
-      invoice_messages: Array<InvoiceMessage>;
-    };
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & ({
+      invoice_messages: Array<{
+        id: string;
+        invoice_id: string;
+        sent_by: string | null;
+        sent_by_email: string | null;
+        sent_from: string | null;
+        sent_from_email: string | null;
+        recipients: unknown;
+        subject: string | null;
+        body: string | null;
+        attach_pdf: boolean;
+        send_me_a_copy: boolean;
+        thank_you: boolean;
+        reminder: boolean;
+        event_type: string | null;
+        created_at: string;
+        updated_at: string;
+      }>;
+    });
   };
-  /** listInvoicePayments; served; request: server; response: no schema published yet */
+  /** listInvoicePayments; served; request: server; response: server */
   "GET /api/v2/invoices/{id}/payments": {
     path: { id: string };
     query: {
@@ -990,9 +1058,33 @@ export type Operations = {
       per_page?: number;
     };
     body: never;
-    response: UntypedResponse;
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & ({
+      invoice_payments: Array<{
+        id: string;
+        invoice_id: string;
+        amount: number;
+        paid_date: string;
+        paid_at: string;
+        notes: string | null;
+        transaction_id: string | null;
+        recorded_by_id: string | null;
+        created_at: string;
+        updated_at: string;
+      }>;
+    });
   };
-  /** listProjects; served; request: server; response: contract */
+  /** listProjects; served; request: server; response: server */
   "GET /api/v2/projects": {
     path: Record<string, never>;
     query: {
@@ -1005,18 +1097,83 @@ export type Operations = {
       per_page?: number;
     };
     body: never;
-    response: PaginationEnvelope & {
-      projects: Array<Project>;
-    };
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & ({
+      projects: Array<{
+        id: string;
+        client: {
+          id: string;
+          name: string | null;
+        };
+        name: string;
+        code: string | null;
+        is_active: boolean;
+        is_billable: boolean;
+        is_fixed_fee: boolean;
+        bill_by: string;
+        hourly_rate: number | null;
+        fee: number | null;
+        budget_by: string;
+        budget: number | null;
+        budget_is_monthly: boolean;
+        notify_when_over_budget: boolean;
+        over_budget_notification_percentage: number | null;
+        show_budget_to_all: boolean;
+        cost_budget: number | null;
+        cost_budget_include_expenses: boolean;
+        starts_on: string | null;
+        ends_on: string | null;
+        notes: string | null;
+        created_at: string;
+        updated_at: string;
+      }>;
+    });
   };
-  /** getProject; served; request: server; response: no schema published yet */
+  /** getProject; served; request: server; response: server */
   "GET /api/v2/projects/{id}": {
     path: { id: string };
     query: Record<string, never>;
     body: never;
-    response: UntypedResponse;
+    response: {
+      id: string;
+      client: {
+        id: string;
+        name: string | null;
+      };
+      name: string;
+      code: string | null;
+      is_active: boolean;
+      is_billable: boolean;
+      is_fixed_fee: boolean;
+      bill_by: string;
+      hourly_rate: number | null;
+      fee: number | null;
+      budget_by: string;
+      budget: number | null;
+      budget_is_monthly: boolean;
+      notify_when_over_budget: boolean;
+      over_budget_notification_percentage: number | null;
+      show_budget_to_all: boolean;
+      cost_budget: number | null;
+      cost_budget_include_expenses: boolean;
+      starts_on: string | null;
+      ends_on: string | null;
+      notes: string | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** listTaskAssignments; served; request: server; response: no schema published yet */
+  /** listTaskAssignments; served; request: server; response: server */
   "GET /api/v2/projects/{project_id}/task_assignments": {
     path: { project_id: string };
     query: {
@@ -1028,7 +1185,20 @@ export type Operations = {
       per_page?: number;
     };
     body: never;
-    response: UntypedResponse;
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & {
+      task_assignments: Array<Record<string, unknown>>;
+    };
   };
   /** getTaskAssignment; served; request: server; response: no schema published yet */
   "GET /api/v2/projects/{project_id}/task_assignments/{id}": {
@@ -1037,7 +1207,7 @@ export type Operations = {
     body: never;
     response: UntypedResponse;
   };
-  /** listUserAssignments; served; request: server; response: no schema published yet */
+  /** listUserAssignments; served; request: server; response: server */
   "GET /api/v2/projects/{project_id}/user_assignments": {
     path: { project_id: string };
     query: {
@@ -1050,7 +1220,20 @@ export type Operations = {
       per_page?: number;
     };
     body: never;
-    response: UntypedResponse;
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & {
+      user_assignments: Array<Record<string, unknown>>;
+    };
   };
   /** getUserAssignment; served; request: server; response: no schema published yet */
   "GET /api/v2/projects/{project_id}/user_assignments/{id}": {
@@ -1059,7 +1242,7 @@ export type Operations = {
     body: never;
     response: UntypedResponse;
   };
-  /** getSummaryReport; served; request: server; response: no schema published yet */
+  /** getSummaryReport; served; request: server; response: server */
   "GET /api/v2/reports/summary": {
     path: Record<string, never>;
     query: {
@@ -1082,9 +1265,33 @@ export type Operations = {
       per_page?: number;
     };
     body: never;
-    response: UntypedResponse;
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & ({
+      results: Array<{
+        key: string | null;
+        label: string;
+        hours: number;
+        billable_hours: number;
+        billable_amount: number;
+        cost_amount: number;
+        llm_cost: number;
+        expense_total: number;
+        entries: number;
+        currency: string;
+      }>;
+    });
   };
-  /** getTeamTimeReport; served; request: server; response: contract */
+  /** getTeamTimeReport; served; request: server; response: server */
   "GET /api/v2/reports/time/team": {
     path: Record<string, never>;
     query: {
@@ -1098,11 +1305,33 @@ export type Operations = {
       per_page?: number;
     };
     body: never;
-    response: PaginationEnvelope & {
-      results: Array<TeamTimeResult>;
-    };
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & ({
+      results: Array<{
+        user_id: string;
+        user_name: string;
+        is_contractor: boolean;
+        /** Seconds per week */
+        weekly_capacity: number;
+        avatar_url: string | null;
+        total_hours: number;
+        billable_hours: number;
+        currency: string;
+        billable_amount: number;
+      }>;
+    });
   };
-  /** listTasks; served; request: server; response: contract */
+  /** listTasks; served; request: server; response: server */
   "GET /api/v2/tasks": {
     path: Record<string, never>;
     query: {
@@ -1114,18 +1343,49 @@ export type Operations = {
       per_page?: number;
     };
     body: never;
-    response: PaginationEnvelope & {
-      tasks: Array<Task>;
-    };
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & ({
+      tasks: Array<{
+        id: string;
+        name: string;
+        billable_by_default: boolean;
+        default_hourly_rate: number | null;
+        is_default: boolean;
+        is_active: boolean;
+        parent_task_id: string | null;
+        created_at: string;
+        updated_at: string;
+      }>;
+    });
   };
-  /** getTask; served; request: server; response: no schema published yet */
+  /** getTask; served; request: server; response: server */
   "GET /api/v2/tasks/{id}": {
     path: { id: string };
     query: Record<string, never>;
     body: never;
-    response: UntypedResponse;
+    response: {
+      id: string;
+      name: string;
+      billable_by_default: boolean;
+      default_hourly_rate: number | null;
+      is_default: boolean;
+      is_active: boolean;
+      parent_task_id: string | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** listTimeEntries; served; request: server; response: contract */
+  /** listTimeEntries; served; request: server; response: server */
   "GET /api/v2/time_entries": {
     path: Record<string, never>;
     query: {
@@ -1154,18 +1414,109 @@ export type Operations = {
       per_page?: number;
     };
     body: never;
-    response: PaginationEnvelope & {
-      time_entries: Array<TimeEntry>;
-    };
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & ({
+      time_entries: Array<{
+        id: string;
+        user_id: string;
+        project_id: string;
+        task_id: string;
+        user: {
+          id: string;
+          name: string | null;
+        };
+        project: {
+          id: string;
+          name: string | null;
+        };
+        task: {
+          id: string;
+          name: string | null;
+        };
+        spent_date: string;
+        hours: number;
+        notes: string | null;
+        is_running: boolean;
+        timer_started_at: string | null;
+        /** HH:mm */
+        started_time: string | null;
+        /** HH:mm */
+        ended_time: string | null;
+        is_locked: boolean;
+        is_closed: boolean;
+        is_billed: boolean;
+        billable: boolean;
+        budgeted: boolean;
+        billable_rate: number | null;
+        cost_rate: number | null;
+        source: "web" | "cli" | "api" | "agent" | "calendar" | "desktop";
+        /** Arbitrary JSON object, max 4 KB serialized. */
+        metadata: {
+          [key: string]: unknown;
+        } | null;
+        created_at: string;
+        updated_at: string;
+      }>;
+    });
   };
-  /** getTimeEntry; served; request: server; response: contract (as PATCH /api/v2/time_entries/{id}) */
+  /** getTimeEntry; served; request: server; response: server */
   "GET /api/v2/time_entries/{id}": {
     path: { id: string };
     query: Record<string, never>;
     body: never;
-    response: TimeEntry;
+    response: {
+      id: string;
+      user_id: string;
+      project_id: string;
+      task_id: string;
+      user: {
+        id: string;
+        name: string | null;
+      };
+      project: {
+        id: string;
+        name: string | null;
+      };
+      task: {
+        id: string;
+        name: string | null;
+      };
+      spent_date: string;
+      hours: number;
+      notes: string | null;
+      is_running: boolean;
+      timer_started_at: string | null;
+      /** HH:mm */
+      started_time: string | null;
+      /** HH:mm */
+      ended_time: string | null;
+      is_locked: boolean;
+      is_closed: boolean;
+      is_billed: boolean;
+      billable: boolean;
+      budgeted: boolean;
+      billable_rate: number | null;
+      cost_rate: number | null;
+      source: "web" | "cli" | "api" | "agent" | "calendar" | "desktop";
+      /** Arbitrary JSON object, max 4 KB serialized. */
+      metadata: {
+        [key: string]: unknown;
+      } | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** listUsers; served; request: server; response: no schema published yet */
+  /** listUsers; served; request: server; response: server */
   "GET /api/v2/users": {
     path: Record<string, never>;
     query: {
@@ -1178,35 +1529,149 @@ export type Operations = {
       per_page?: number;
     };
     body: never;
-    response: UntypedResponse;
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & ({
+      users: Array<{
+        id: string;
+        first_name: string | null;
+        last_name: string | null;
+        email: string;
+        telephone: string | null;
+        timezone: string;
+        has_access_to_all_future_projects: boolean;
+        is_contractor: boolean;
+        is_active: boolean;
+        /** Seconds per week (e.g. 144000 = 40h) */
+        weekly_capacity: number;
+        default_hourly_rate: number | null;
+        cost_rate: number | null;
+        currency: string;
+        roles: Array<string>;
+        user_type: "human" | "agent";
+        avatar_url: string | null;
+        company: {
+          id: string;
+          name: string | null;
+        };
+        created_at: string;
+        updated_at: string;
+      }>;
+    });
   };
-  /** getCurrentUser; served; request: server; response: contract */
+  /** getCurrentUser; served; request: server; response: server */
   "GET /api/v2/users/me": {
     path: Record<string, never>;
     query: Record<string, never>;
     body: never;
-    response: User;
+    response: {
+      id: string;
+      first_name: string | null;
+      last_name: string | null;
+      email: string;
+      telephone: string | null;
+      timezone: string;
+      has_access_to_all_future_projects: boolean;
+      is_contractor: boolean;
+      is_active: boolean;
+      /** Seconds per week (e.g. 144000 = 40h) */
+      weekly_capacity: number;
+      default_hourly_rate: number | null;
+      cost_rate: number | null;
+      currency: string;
+      roles: Array<string>;
+      user_type: "human" | "agent";
+      avatar_url: string | null;
+      company: {
+        id: string;
+        name: string | null;
+      };
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** getUser; served; request: server; response: no schema published yet */
+  /** getUser; served; request: server; response: server */
   "GET /api/v2/users/{id}": {
     path: { id: string };
     query: Record<string, never>;
     body: never;
-    response: UntypedResponse;
+    response: {
+      id: string;
+      first_name: string | null;
+      last_name: string | null;
+      email: string;
+      telephone: string | null;
+      timezone: string;
+      has_access_to_all_future_projects: boolean;
+      is_contractor: boolean;
+      is_active: boolean;
+      /** Seconds per week (e.g. 144000 = 40h) */
+      weekly_capacity: number;
+      default_hourly_rate: number | null;
+      cost_rate: number | null;
+      currency: string;
+      roles: Array<string>;
+      user_type: "human" | "agent";
+      avatar_url: string | null;
+      company: {
+        id: string;
+        name: string | null;
+      };
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** updateClient; served; request: server; response: contract */
+  /** updateClient; served; request: server; response: server */
   "PATCH /api/v2/clients/{id}": {
     path: { id: string };
     query: Record<string, never>;
     body: ClientUpdate;
-    response: Client;
+    response: {
+      id: string;
+      name: string;
+      address: string | null;
+      currency: string;
+      is_active: boolean;
+      payment_terms: string;
+      payment_days: number | null;
+      tax: number | null;
+      tax2: number | null;
+      discount: number | null;
+      statement_key: string;
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** updateContact; served; request: server; response: no schema published yet */
+  /** updateContact; served; request: server; response: server */
   "PATCH /api/v2/contacts/{id}": {
     path: { id: string };
     query: Record<string, never>;
     body: ContactUpdate;
-    response: UntypedResponse;
+    response: {
+      id: string;
+      client: {
+        id: string;
+        name: string | null;
+      };
+      first_name: string;
+      last_name: string | null;
+      title: string | null;
+      email: string | null;
+      phone_office: string | null;
+      phone_mobile: string | null;
+      fax: string | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
   /** updateExpenseCategory; served; request: server; response: no schema published yet */
   "PATCH /api/v2/expense_categories/{id}": {
@@ -1215,26 +1680,136 @@ export type Operations = {
     body: ExpenseCategoryUpdate;
     response: UntypedResponse;
   };
-  /** updateExpense; served; request: server; response: no schema published yet */
+  /** updateExpense; served; request: server; response: server */
   "PATCH /api/v2/expenses/{id}": {
     path: { id: string };
     query: Record<string, never>;
     body: ExpenseUpdate;
-    response: UntypedResponse;
+    response: {
+      id: string;
+      user_id: string;
+      project_id: string;
+      expense_category_id: string;
+      user: {
+        id: string;
+        name: string | null;
+      };
+      project: {
+        id: string;
+        name: string | null;
+      };
+      expense_category: {
+        id: string;
+        name: string | null;
+      };
+      spent_date: string;
+      total_cost: number;
+      units: number | null;
+      notes: string | null;
+      billable: boolean;
+      receipt_file_name: string | null;
+      receipt_content_type: string | null;
+      receipt_url: string | null;
+      is_locked: boolean;
+      is_billed: boolean;
+      approval_status: "unsubmitted" | "submitted" | "approved" | "rejected";
+      source: "web" | "cli" | "api" | "agent";
+      /** Arbitrary JSON object, max 4 KB serialized. */
+      metadata: {
+        [key: string]: unknown;
+      } | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** updateInvoice; served; request: server; response: contract */
+  /** updateInvoice; served; request: server; response: server */
   "PATCH /api/v2/invoices/{id}": {
     path: { id: string };
     query: Record<string, never>;
     body: InvoiceUpdate;
-    response: Invoice;
+    response: {
+      id: string;
+      client_id: string;
+      created_by_id: string;
+      client: {
+        id: string;
+        name: string | null;
+      };
+      creator: {
+        id: string;
+        name: string | null;
+        email: string;
+      };
+      number: string;
+      purchase_order: string | null;
+      subject: string | null;
+      state: "draft" | "open" | "paid" | "closed";
+      amount: number;
+      due_amount: number;
+      tax: number | null;
+      tax_amount: number | null;
+      tax2: number | null;
+      tax2_amount: number | null;
+      discount: number | null;
+      discount_amount: number | null;
+      currency: string;
+      issue_date: string;
+      due_date: string;
+      payment_term: "upon_receipt" | "net_15" | "net_30" | "net_45" | "net_60" | "custom";
+      notes: string | null;
+      period_start: string | null;
+      period_end: string | null;
+      sent_at: string | null;
+      paid_at: string | null;
+      closed_at: string | null;
+      created_at: string;
+      updated_at: string;
+      line_items: Array<{
+        id: string;
+        kind: string;
+        description: string | null;
+        quantity: number;
+        unit_price: number;
+        amount: number;
+        taxed: boolean;
+        taxed2: boolean;
+        project_id: string | null;
+      }>;
+    };
   };
-  /** updateProject; served; request: server; response: no schema published yet */
+  /** updateProject; served; request: server; response: server */
   "PATCH /api/v2/projects/{id}": {
     path: { id: string };
     query: Record<string, never>;
     body: ProjectUpdate;
-    response: UntypedResponse;
+    response: {
+      id: string;
+      client: {
+        id: string;
+        name: string | null;
+      };
+      name: string;
+      code: string | null;
+      is_active: boolean;
+      is_billable: boolean;
+      is_fixed_fee: boolean;
+      bill_by: string;
+      hourly_rate: number | null;
+      fee: number | null;
+      budget_by: string;
+      budget: number | null;
+      budget_is_monthly: boolean;
+      notify_when_over_budget: boolean;
+      over_budget_notification_percentage: number | null;
+      show_budget_to_all: boolean;
+      cost_budget: number | null;
+      cost_budget_include_expenses: boolean;
+      starts_on: string | null;
+      ends_on: string | null;
+      notes: string | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
   /** updateTaskAssignment; served; request: server; response: no schema published yet */
   "PATCH /api/v2/projects/{project_id}/task_assignments/{id}": {
@@ -1250,40 +1825,194 @@ export type Operations = {
     body: UserAssignmentUpdate;
     response: UntypedResponse;
   };
-  /** updateTask; served; request: server; response: no schema published yet */
+  /** updateTask; served; request: server; response: server */
   "PATCH /api/v2/tasks/{id}": {
     path: { id: string };
     query: Record<string, never>;
     body: TaskUpdate;
-    response: UntypedResponse;
+    response: {
+      id: string;
+      name: string;
+      billable_by_default: boolean;
+      default_hourly_rate: number | null;
+      is_default: boolean;
+      is_active: boolean;
+      parent_task_id: string | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** updateTimeEntry; served; request: server; response: contract */
+  /** updateTimeEntry; served; request: server; response: server */
   "PATCH /api/v2/time_entries/{id}": {
     path: { id: string };
     query: Record<string, never>;
     body: TimeEntryUpdate;
-    response: TimeEntry;
+    response: {
+      id: string;
+      user_id: string;
+      project_id: string;
+      task_id: string;
+      user: {
+        id: string;
+        name: string | null;
+      };
+      project: {
+        id: string;
+        name: string | null;
+      };
+      task: {
+        id: string;
+        name: string | null;
+      };
+      spent_date: string;
+      hours: number;
+      notes: string | null;
+      is_running: boolean;
+      timer_started_at: string | null;
+      /** HH:mm */
+      started_time: string | null;
+      /** HH:mm */
+      ended_time: string | null;
+      is_locked: boolean;
+      is_closed: boolean;
+      is_billed: boolean;
+      billable: boolean;
+      budgeted: boolean;
+      billable_rate: number | null;
+      cost_rate: number | null;
+      source: "web" | "cli" | "api" | "agent" | "calendar" | "desktop";
+      /** Arbitrary JSON object, max 4 KB serialized. */
+      metadata: {
+        [key: string]: unknown;
+      } | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** restartTimeEntry; served; request: server; response: contract */
+  /** restartTimeEntry; served; request: server; response: server */
   "PATCH /api/v2/time_entries/{id}/restart": {
     path: { id: string };
     query: Record<string, never>;
     body: TimeEntryRestart | null;
-    response: TimeEntry;
+    response: {
+      id: string;
+      user_id: string;
+      project_id: string;
+      task_id: string;
+      user: {
+        id: string;
+        name: string | null;
+      };
+      project: {
+        id: string;
+        name: string | null;
+      };
+      task: {
+        id: string;
+        name: string | null;
+      };
+      spent_date: string;
+      hours: number;
+      notes: string | null;
+      is_running: boolean;
+      timer_started_at: string | null;
+      /** HH:mm */
+      started_time: string | null;
+      /** HH:mm */
+      ended_time: string | null;
+      is_locked: boolean;
+      is_closed: boolean;
+      is_billed: boolean;
+      billable: boolean;
+      budgeted: boolean;
+      billable_rate: number | null;
+      cost_rate: number | null;
+      source: "web" | "cli" | "api" | "agent" | "calendar" | "desktop";
+      /** Arbitrary JSON object, max 4 KB serialized. */
+      metadata: {
+        [key: string]: unknown;
+      } | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** stopTimeEntry; served; request: server; response: contract */
+  /** stopTimeEntry; served; request: server; response: server */
   "PATCH /api/v2/time_entries/{id}/stop": {
     path: { id: string };
     query: Record<string, never>;
     body: TimeEntryStop | null;
-    response: TimeEntry;
+    response: {
+      id: string;
+      user_id: string;
+      project_id: string;
+      task_id: string;
+      user: {
+        id: string;
+        name: string | null;
+      };
+      project: {
+        id: string;
+        name: string | null;
+      };
+      task: {
+        id: string;
+        name: string | null;
+      };
+      spent_date: string;
+      hours: number;
+      notes: string | null;
+      is_running: boolean;
+      timer_started_at: string | null;
+      /** HH:mm */
+      started_time: string | null;
+      /** HH:mm */
+      ended_time: string | null;
+      is_locked: boolean;
+      is_closed: boolean;
+      is_billed: boolean;
+      billable: boolean;
+      budgeted: boolean;
+      billable_rate: number | null;
+      cost_rate: number | null;
+      source: "web" | "cli" | "api" | "agent" | "calendar" | "desktop";
+      /** Arbitrary JSON object, max 4 KB serialized. */
+      metadata: {
+        [key: string]: unknown;
+      } | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** updateUser; served; request: server; response: no schema published yet */
+  /** updateUser; served; request: server; response: server */
   "PATCH /api/v2/users/{id}": {
     path: { id: string };
     query: Record<string, never>;
     body: UserUpdate;
-    response: UntypedResponse;
+    response: {
+      id: string;
+      first_name: string | null;
+      last_name: string | null;
+      email: string;
+      telephone: string | null;
+      timezone: string;
+      has_access_to_all_future_projects: boolean;
+      is_contractor: boolean;
+      is_active: boolean;
+      /** Seconds per week (e.g. 144000 = 40h) */
+      weekly_capacity: number;
+      default_hourly_rate: number | null;
+      cost_rate: number | null;
+      currency: string;
+      roles: Array<string>;
+      user_type: "human" | "agent";
+      avatar_url: string | null;
+      company: {
+        id: string;
+        name: string | null;
+      };
+      created_at: string;
+      updated_at: string;
+    };
   };
   /** createApiKey; served; request: server; response: no schema published yet */
   "POST /api/v2/api_keys": {
@@ -1292,19 +2021,48 @@ export type Operations = {
     body: ApiKeyCreate;
     response: UntypedResponse;
   };
-  /** createClient; served; request: server; response: contract */
+  /** createClient; served; request: server; response: server */
   "POST /api/v2/clients": {
     path: Record<string, never>;
     query: Record<string, never>;
     body: ClientCreate;
-    response: Client;
+    response: {
+      id: string;
+      name: string;
+      address: string | null;
+      currency: string;
+      is_active: boolean;
+      payment_terms: string;
+      payment_days: number | null;
+      tax: number | null;
+      tax2: number | null;
+      discount: number | null;
+      statement_key: string;
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** createContact; served; request: server; response: contract */
+  /** createContact; served; request: server; response: server */
   "POST /api/v2/contacts": {
     path: Record<string, never>;
     query: Record<string, never>;
     body: ContactCreate;
-    response: Contact;
+    response: {
+      id: string;
+      client: {
+        id: string;
+        name: string | null;
+      };
+      first_name: string;
+      last_name: string | null;
+      title: string | null;
+      email: string | null;
+      phone_office: string | null;
+      phone_mobile: string | null;
+      fax: string | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
   /** createExpenseCategory; served; request: server; response: no schema published yet */
   "POST /api/v2/expense_categories": {
@@ -1313,12 +2071,47 @@ export type Operations = {
     body: ExpenseCategoryCreate;
     response: UntypedResponse;
   };
-  /** createExpense; served; request: server; response: contract */
+  /** createExpense; served; request: server; response: server */
   "POST /api/v2/expenses": {
     path: Record<string, never>;
     query: Record<string, never>;
     body: ExpenseCreate;
-    response: Expense;
+    response: {
+      id: string;
+      user_id: string;
+      project_id: string;
+      expense_category_id: string;
+      user: {
+        id: string;
+        name: string | null;
+      };
+      project: {
+        id: string;
+        name: string | null;
+      };
+      expense_category: {
+        id: string;
+        name: string | null;
+      };
+      spent_date: string;
+      total_cost: number;
+      units: number | null;
+      notes: string | null;
+      billable: boolean;
+      receipt_file_name: string | null;
+      receipt_content_type: string | null;
+      receipt_url: string | null;
+      is_locked: boolean;
+      is_billed: boolean;
+      approval_status: "unsubmitted" | "submitted" | "approved" | "rejected";
+      source: "web" | "cli" | "api" | "agent";
+      /** Arbitrary JSON object, max 4 KB serialized. */
+      metadata: {
+        [key: string]: unknown;
+      } | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
   /** uploadExpenseReceipt; served; request: server; response: no schema published yet */
   "POST /api/v2/expenses/{id}/receipt": {
@@ -1327,33 +2120,136 @@ export type Operations = {
     body: Body_uploadExpenseReceipt;
     response: UntypedResponse;
   };
-  /** createInvoice; served; request: server; response: contract */
+  /** createInvoice; served; request: server; response: server */
   "POST /api/v2/invoices": {
     path: Record<string, never>;
     query: Record<string, never>;
     body: InvoiceCreate;
-    response: Invoice;
+    response: {
+      id: string;
+      client_id: string;
+      created_by_id: string;
+      client: {
+        id: string;
+        name: string | null;
+      };
+      creator: {
+        id: string;
+        name: string | null;
+        email: string;
+      };
+      number: string;
+      purchase_order: string | null;
+      subject: string | null;
+      state: "draft" | "open" | "paid" | "closed";
+      amount: number;
+      due_amount: number;
+      tax: number | null;
+      tax_amount: number | null;
+      tax2: number | null;
+      tax2_amount: number | null;
+      discount: number | null;
+      discount_amount: number | null;
+      currency: string;
+      issue_date: string;
+      due_date: string;
+      payment_term: "upon_receipt" | "net_15" | "net_30" | "net_45" | "net_60" | "custom";
+      notes: string | null;
+      period_start: string | null;
+      period_end: string | null;
+      sent_at: string | null;
+      paid_at: string | null;
+      closed_at: string | null;
+      created_at: string;
+      updated_at: string;
+      line_items: Array<{
+        id: string;
+        kind: string;
+        description: string | null;
+        quantity: number;
+        unit_price: number;
+        amount: number;
+        taxed: boolean;
+        taxed2: boolean;
+        project_id: string | null;
+      }>;
+    };
   };
-  /** sendInvoice; served; request: server; response: contract */
+  /** sendInvoice; served; request: server; response: server */
   "POST /api/v2/invoices/{id}/messages": {
     path: { id: string };
     query: Record<string, never>;
     body: InvoiceMessageCreate;
-    response: InvoiceMessage;
+    response: {
+      id: string;
+      invoice_id: string;
+      sent_by: string | null;
+      sent_by_email: string | null;
+      sent_from: string | null;
+      sent_from_email: string | null;
+      recipients: unknown;
+      subject: string | null;
+      body: string | null;
+      attach_pdf: boolean;
+      send_me_a_copy: boolean;
+      thank_you: boolean;
+      reminder: boolean;
+      event_type: string | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** createInvoicePayment; served; request: server; response: no schema published yet */
+  /** createInvoicePayment; served; request: server; response: server */
   "POST /api/v2/invoices/{id}/payments": {
     path: { id: string };
     query: Record<string, never>;
     body: PaymentCreate;
-    response: UntypedResponse;
+    response: {
+      id: string;
+      invoice_id: string;
+      amount: number;
+      paid_date: string;
+      paid_at: string;
+      notes: string | null;
+      transaction_id: string | null;
+      recorded_by_id: string | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** createProject; served; request: server; response: no schema published yet */
+  /** createProject; served; request: server; response: server */
   "POST /api/v2/projects": {
     path: Record<string, never>;
     query: Record<string, never>;
     body: ProjectCreate;
-    response: UntypedResponse;
+    response: {
+      id: string;
+      client: {
+        id: string;
+        name: string | null;
+      };
+      name: string;
+      code: string | null;
+      is_active: boolean;
+      is_billable: boolean;
+      is_fixed_fee: boolean;
+      bill_by: string;
+      hourly_rate: number | null;
+      fee: number | null;
+      budget_by: string;
+      budget: number | null;
+      budget_is_monthly: boolean;
+      notify_when_over_budget: boolean;
+      over_budget_notification_percentage: number | null;
+      show_budget_to_all: boolean;
+      cost_budget: number | null;
+      cost_budget_include_expenses: boolean;
+      starts_on: string | null;
+      ends_on: string | null;
+      notes: string | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
   /** createTaskAssignment; served; request: server; response: no schema published yet */
   "POST /api/v2/projects/{project_id}/task_assignments": {
@@ -1369,25 +2265,99 @@ export type Operations = {
     body: UserAssignmentCreate;
     response: UntypedResponse;
   };
-  /** createTask; served; request: server; response: no schema published yet */
+  /** createTask; served; request: server; response: server */
   "POST /api/v2/tasks": {
     path: Record<string, never>;
     query: Record<string, never>;
     body: TaskCreate;
-    response: UntypedResponse;
+    response: {
+      id: string;
+      name: string;
+      billable_by_default: boolean;
+      default_hourly_rate: number | null;
+      is_default: boolean;
+      is_active: boolean;
+      parent_task_id: string | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** createTimeEntry; served; request: server; response: contract */
+  /** createTimeEntry; served; request: server; response: server */
   "POST /api/v2/time_entries": {
     path: Record<string, never>;
     query: Record<string, never>;
     body: TimeEntryCreate;
-    response: TimeEntry;
+    response: {
+      id: string;
+      user_id: string;
+      project_id: string;
+      task_id: string;
+      user: {
+        id: string;
+        name: string | null;
+      };
+      project: {
+        id: string;
+        name: string | null;
+      };
+      task: {
+        id: string;
+        name: string | null;
+      };
+      spent_date: string;
+      hours: number;
+      notes: string | null;
+      is_running: boolean;
+      timer_started_at: string | null;
+      /** HH:mm */
+      started_time: string | null;
+      /** HH:mm */
+      ended_time: string | null;
+      is_locked: boolean;
+      is_closed: boolean;
+      is_billed: boolean;
+      billable: boolean;
+      budgeted: boolean;
+      billable_rate: number | null;
+      cost_rate: number | null;
+      source: "web" | "cli" | "api" | "agent" | "calendar" | "desktop";
+      /** Arbitrary JSON object, max 4 KB serialized. */
+      metadata: {
+        [key: string]: unknown;
+      } | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
-  /** createUser; served; request: server; response: no schema published yet */
+  /** createUser; served; request: server; response: server */
   "POST /api/v2/users": {
     path: Record<string, never>;
     query: Record<string, never>;
     body: UserCreate;
-    response: UntypedResponse;
+    response: {
+      id: string;
+      first_name: string | null;
+      last_name: string | null;
+      email: string;
+      telephone: string | null;
+      timezone: string;
+      has_access_to_all_future_projects: boolean;
+      is_contractor: boolean;
+      is_active: boolean;
+      /** Seconds per week (e.g. 144000 = 40h) */
+      weekly_capacity: number;
+      default_hourly_rate: number | null;
+      cost_rate: number | null;
+      currency: string;
+      roles: Array<string>;
+      user_type: "human" | "agent";
+      avatar_url: string | null;
+      company: {
+        id: string;
+        name: string | null;
+      };
+      created_at: string;
+      updated_at: string;
+    };
   };
 };

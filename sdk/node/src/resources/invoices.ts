@@ -2,6 +2,7 @@ import type { PagePromise } from '../core/pagination.js';
 import type { BodyOf, ItemOf, QueryOf, ResponseOf } from '../core/types.js';
 import { CrudResource } from '../internal/crud.js';
 import type { RequestOptions, Transport } from '../internal/http.js';
+import { NestedResource } from '../internal/nested.js';
 import { Resource, seg } from '../internal/resource.js';
 
 const MESSAGES = '/api/v2/invoices/{id}/messages';
@@ -27,14 +28,27 @@ export class InvoiceMessages extends Resource {
 }
 export type InvoiceMessage = ItemOf<`GET ${typeof MESSAGES}`, 'invoice_messages'>;
 
+/** Payments recorded against an invoice; paying the whole due amount marks it paid. */
+export class InvoicePayments extends NestedResource<
+  '/api/v2/invoices/{id}/payments',
+  'invoice_payments',
+  '/api/v2/invoices/{id}/payments/{payment_id}'
+> {
+  protected readonly path = '/api/v2/invoices/{id}/payments';
+  protected readonly itemPath = '/api/v2/invoices/{id}/payments/{payment_id}';
+  protected readonly key = 'invoice_payments';
+}
+
 export class Invoices extends CrudResource<'/api/v2/invoices', 'invoices'> {
   protected readonly path = '/api/v2/invoices';
   protected readonly key = 'invoices';
   readonly messages: InvoiceMessages;
+  readonly payments: InvoicePayments;
 
   constructor(transport: Transport) {
     super(transport);
     this.messages = new InvoiceMessages(transport);
+    this.payments = new InvoicePayments(transport);
   }
 }
 export type Invoice = ItemOf<'GET /api/v2/invoices', 'invoices'>;

@@ -17,12 +17,6 @@ export class ExpenseCategories extends CrudResource<'/api/v2/expense_categories'
 }
 export type ExpenseCategory = ItemOf<'GET /api/v2/expense_categories', 'expense_categories'>;
 
-export class Projects extends CrudResource<'/api/v2/projects', 'projects'> {
-  protected readonly path = '/api/v2/projects';
-  protected readonly key = 'projects';
-}
-export type Project = ItemOf<'GET /api/v2/projects', 'projects'>;
-
 /** The customers being billed. */
 export class Clients extends CrudResource<'/api/v2/clients', 'clients'> {
   protected readonly path = '/api/v2/clients';
