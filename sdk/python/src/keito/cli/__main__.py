@@ -1,0 +1,3 @@
+from keito.cli import main
+
+main()
