@@ -305,3 +305,16 @@ def test_another_workspace_is_404(ws: Workspace, other_ws: Workspace) -> None:
     )
     assert cross_cat.status_code == 404
     assert expense_rows(other_ws) == before
+
+
+def test_idempotency_key_makes_one_expense(ws: Workspace) -> None:
+    api = ws.api()
+    body = {**quickstart_expense(ws), "metadata": {**quickstart_expense(ws)["metadata"], "session_id": "idem-1"}}
+    headers = {"Idempotency-Key": "expense-idem-1"}
+    first = api.post("expenses", json=body, headers=headers)
+    again = api.post("expenses", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert api.get("expenses", params={"session_id": "idem-1"}).json()["total_entries"] == 1
+    other = api.post("expenses", json={**body, "units": 46}, headers=headers)
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"

@@ -49,6 +49,9 @@ CASES: list[tuple[dict[str, Any], int, str, str | None]] = [
     ({"total_cost": 1, "user_id": "usr_nope"}, 404, "not_found", "user_id"),
     ({"units": 5, "metadata": {"model": "claude-opus-4-6", "input_tokens": -1}}, 400, "validation_error", None),
     ({"units": 5, "metadata": {"model": "claude-opus-4-6", "input_tokens": "many"}}, 400, "validation_error", None),
+    ({"units": 5, "metadata": {"model": "claude-opus-4-6", "input_tokens": 10**400}}, 400, "validation_error", None),
+    ({"total_cost": 10**13}, 400, "validation_error", "total_cost"),
+    ({"units": 10**10}, 400, "validation_error", "units"),
 ]
 
 
@@ -89,6 +92,8 @@ def test_malformed_json_and_wrong_shapes(ws: Workspace) -> None:
             assert code in ("invalid_json", "validation_error"), (raw, r.text)
         missing = api.post("expenses", json={"total_cost": 1})
         assert missing.status_code == 400
+    overflow = ws.api(dialect="v1").post("expenses", json={**base(ws), "units": 10**9, "unit_price": 10**11})
+    assert overflow.status_code == 400 and overflow.json()["error"]["field"] == "units"
     assert expense_rows(ws) == before
 
 

@@ -176,3 +176,15 @@ def test_breakdown_round_trips_exactly(i: int, o: int) -> None:
     stored = breakdown_to_json(d.breakdown)
     assert all(not isinstance(v, Decimal) for v in stored.values())
     assert breakdown_from_json(stored) == d.breakdown
+
+
+def test_totals_and_token_counts_have_limits() -> None:
+    with pytest.raises(ValidationError) as exc:
+        decide(inputs(units=10**9, unit_price=Decimal(10) ** 11), never)
+    assert exc.value.field == "units"
+    with pytest.raises(ValidationError):
+        token_usage({"model": "known", "input_tokens": 10**400})
+    with pytest.raises(ValidationError):
+        token_usage({"model": "known", "input_tokens": float("inf")})
+    usage = token_usage({"model": "known", "input_tokens": 10**11, "output_tokens": 10**11})
+    assert usage is not None and usage.units == 2 * 10**8

@@ -36,6 +36,10 @@ TOKENS_PER_UNIT = 1000  # LLM Usage counts units of 1k tokens
 TOKEN_KEYS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
 # Stored totals carry six decimal places (the Money column's micro-units).
 STORED_PLACES = Decimal("0.000001")
+# Largest total an expense may reach (the Money column holds micro-units in 64 bits), and the
+# largest token count one expense may report (keeps derived units inside a 32-bit integer).
+MAX_TOTAL = Decimal(10) ** 12
+MAX_TOKENS = 10**11
 # Breakdown keys that hold money, so storage can keep them as exact text.
 MONEY_KEYS = ("input_cost", "output_cost", "total_cost_usd", "usd_exchange_rate")
 
@@ -114,9 +118,14 @@ def token_usage(metadata: dict[str, Any] | None) -> TokenUsage | None:
         value = metadata.get(key)
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value < 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()))
+            or not 0 <= value <= MAX_TOKENS
+        ):
             raise ValidationError(
-                f"metadata.{key} must be a whole number of tokens, 0 or more (got {value!r}).",
+                f"metadata.{key} must be a whole number of tokens from 0 to {MAX_TOKENS} (got {value!r}).",
                 field=f"metadata.{key}",
             )
         counts[key] = int(value)
@@ -145,6 +154,16 @@ def needs_amount(inputs: CostInputs) -> bool:
 
 def decide(inputs: CostInputs, quote: Quoter) -> CostDecision:
     """Apply the four rules in order. ``quote`` is called only when rule 3 applies."""
+    decision = _decide(inputs, quote)
+    if decision.total_cost > MAX_TOTAL:
+        raise ValidationError(
+            f"The expense would total {decision.total_cost}; the largest total is {MAX_TOTAL}. Check units and prices.",
+            field="units" if decision.method == UNIT else "total_cost",
+        )
+    return decision
+
+
+def _decide(inputs: CostInputs, quote: Quoter) -> CostDecision:
     usage = token_usage(inputs.metadata) if inputs.is_llm_usage else None
     units = inputs.units
     if units is None and usage is not None:
