@@ -318,3 +318,14 @@ def test_idempotency_key_makes_one_expense(ws: Workspace) -> None:
     assert api.get("expenses", params={"session_id": "idem-1"}).json()["total_entries"] == 1
     other = api.post("expenses", json={**body, "units": 46}, headers=headers)
     assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+
+
+def test_expenses_turned_off_refuses_new_ones(ws: Workspace) -> None:
+    api = ws.api()
+    body = {"project_id": ws.project_id, "expense_category_id": "cat_llm_usage", "spent_date": "2026-03-06"}
+    kept = api.post("expenses", json={**body, "total_cost": 1}).json()["id"]
+    ws.update_account(feature_expenses=False)
+    r = api.post("expenses", json={**body, "total_cost": 1})
+    assert r.status_code == 403 and r.json()["code"] == "feature_disabled"
+    assert "Settings" in r.json()["error_description"]
+    assert [e["id"] for e in api.get("expenses").json()["expenses"]] == [kept]  # history stays readable

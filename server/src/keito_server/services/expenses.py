@@ -24,7 +24,14 @@ from sqlalchemy.orm import Session
 
 from keito_server.db.models import Expense, ExpenseCategory, Project, User
 from keito_server.domain import errors
-from keito_server.domain.errors import Conflict, KeitoError, PayloadTooLarge, RuleViolation, ValidationError
+from keito_server.domain.errors import (
+    Conflict,
+    KeitoError,
+    PayloadTooLarge,
+    PermissionDenied,
+    RuleViolation,
+    ValidationError,
+)
 from keito_server.domain.expense_costs import (
     CostDecision,
     CostInputs,
@@ -55,6 +62,8 @@ _RECEIPT_KINDS: tuple[tuple[bytes, str, str], ...] = (
 _UNSAFE_NAME = re.compile(r"[^\w.\- ()]+")
 # What the caller explicitly gave, kept with the breakdown so a PATCH can re-price.
 _INPUTS = "_inputs"
+# Creating an expense in a workspace whose administrator turned expenses off (403).
+FEATURE_DISABLED = "feature_disabled"
 
 
 class UnsupportedReceipt(KeitoError):
@@ -205,6 +214,11 @@ def _visible(session: Session, actor: Actor, expense_id: str) -> Expense:
 
 def create_expense(session: Session, actor: Actor, data: dict[str, Any], *, default_source: str = "api") -> ExpenseView:
     account = actor.account
+    if not account.feature_expenses:
+        raise PermissionDenied(
+            "Expenses are turned off in this workspace; an administrator can turn them on in Settings.",
+            code=FEATURE_DISABLED,
+        )
     _check_amounts(data)
     metadata = check_metadata(data.get("metadata"))
     source = check_source(data.get("source") or default_source, EXPENSE_SOURCES)
