@@ -46,7 +46,9 @@ def log(
     for key, value in (("model", model), ("input_tokens", input_tokens), ("output_tokens", output_tokens)):
         if value is not None:
             meta[key] = value
-    units = quantity
+    units: float | int | None = quantity
+    if units is not None and float(units).is_integer():
+        units = int(units)  # the API takes whole units
     if units is None and amount is None:
         tokens = (input_tokens or 0) + (output_tokens or 0)
         if not tokens:
