@@ -194,6 +194,8 @@ def test_filters(ws: Workspace) -> None:
     assert ids(updated_since="2000-01-01T00:00:00Z") == {agent, cli, web, unpriced}
     bad = api.get("expenses", params={"source": "calendar"})
     assert bad.status_code == 400 and bad.json()["code"] == "validation_error"
+    assert api.get("expenses", params={"approval_status": "maybe"}).status_code == 400
+    assert ids(approval_status="unsubmitted") == {agent, cli, web, unpriced}
     bad_date = api.get("expenses", params={"from": "2026-02-30"})
     assert bad_date.status_code == 400
 

@@ -37,8 +37,12 @@ def upload(
 
 
 def receipt_files(ws: Workspace) -> list[str]:
+    """The receipt files stored for this workspace, as "<expense id>.<ext>" (the stored names
+    also carry a random part per upload)."""
     folder = ws.server.data_dir / "receipts" / ws.account_id
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    if not folder.exists():
+        return []
+    return sorted(f"{p.name.rsplit('-', 1)[0]}.{p.suffix.lstrip('.')}" for p in folder.iterdir())
 
 
 def test_upload_serve_replace_delete(ws: Workspace) -> None:

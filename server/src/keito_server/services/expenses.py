@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -62,6 +63,7 @@ _RECEIPT_KINDS: tuple[tuple[bytes, str, str], ...] = (
 _UNSAFE_NAME = re.compile(r"[^\w.\- ()]+")
 # What the caller explicitly gave, kept with the breakdown so a PATCH can re-price.
 _INPUTS = "_inputs"
+APPROVAL_STATUSES = ("unsubmitted", "submitted", "approved", "rejected")
 # Creating an expense in a workspace whose administrator turned expenses off (403).
 FEATURE_DISABLED = "feature_disabled"
 
@@ -156,6 +158,10 @@ def _filtered(session: Session, actor: Actor, f: ExpenseFilters) -> Select[Any]:
     if f.agent_id:
         c.append(Expense.agent_id == f.agent_id)
     if f.approval_status:
+        if f.approval_status not in APPROVAL_STATUSES:
+            raise ValidationError(
+                f"approval_status must be one of {', '.join(APPROVAL_STATUSES)}.", field="approval_status"
+            )
         c.append(Expense.approval_status == f.approval_status)
     if f.is_unpriced is not None:
         c.append((Expense.pricing_method == "unpriced") if f.is_unpriced else (Expense.pricing_method != "unpriced"))
@@ -332,7 +338,9 @@ def attach_receipt(
     if kind is None:
         raise UnsupportedReceipt("A receipt must be a PNG, JPEG, GIF or PDF file.", field="receipt")
     content_type, ext = kind
-    relative = f"{expense.account_id}/{expense.id}.{ext}"
+    # A fresh name per upload: the row and the file change together, and a failed commit
+    # leaves the previous receipt intact.
+    relative = f"{expense.account_id}/{expense.id}-{secrets.token_hex(4)}.{ext}"
     target = receipts_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     # Write beside the target, then rename: a reader never sees half a file.
@@ -349,7 +357,12 @@ def attach_receipt(
     expense.receipt_file_name = _safe_name(file_name, ext)
     expense.receipt_content_type = content_type
     audit(session, actor.account_id, actor.user_id, "expense.receipt_attached", expense.id, {"bytes": len(content)})
-    session.commit()
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()
+        _unlink(target)
+        raise
     if old and old != relative:
         _unlink(receipts_dir / old)
     return views(session, actor, [expense])[0]
