@@ -15,19 +15,19 @@ export abstract class CrudResource<P extends string, Key extends string> extends
     return this.listPages(this.path, this.key, params, options);
   }
 
-  get(id: string, options?: RequestOptions): Promise<ResponseOf<`GET ${P}/{id}`>> {
+  async get(id: string, options?: RequestOptions): Promise<ResponseOf<`GET ${P}/{id}`>> {
     return this.getJson(`${this.path}/${seg(id)}`, undefined, options);
   }
 
-  create(body: BodyOf<`POST ${P}`>, options?: RequestOptions): Promise<ResponseOf<`POST ${P}`>> {
+  async create(body: BodyOf<`POST ${P}`>, options?: RequestOptions): Promise<ResponseOf<`POST ${P}`>> {
     return this.postJson(this.path, body, options);
   }
 
-  update(id: string, body: BodyOf<`PATCH ${P}/{id}`>, options?: RequestOptions): Promise<ResponseOf<`PATCH ${P}/{id}`>> {
+  async update(id: string, body: BodyOf<`PATCH ${P}/{id}`>, options?: RequestOptions): Promise<ResponseOf<`PATCH ${P}/{id}`>> {
     return this.patchJson(`${this.path}/${seg(id)}`, body, options);
   }
 
-  delete(id: string, options?: RequestOptions): Promise<DeleteResult<`DELETE ${P}/{id}`>> {
+  async delete(id: string, options?: RequestOptions): Promise<DeleteResult<`DELETE ${P}/{id}`>> {
     return this.deleteJson(`${this.path}/${seg(id)}`, options);
   }
 }

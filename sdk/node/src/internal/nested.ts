@@ -18,18 +18,18 @@ export abstract class NestedResource<P extends string, Key extends string, ItemP
   }
 
   list(parentId: string, params?: QueryOf<`GET ${P}`>, options?: RequestOptions): PagePromise<ItemOf<`GET ${P}`, Key>> {
-    return this.listPages(this.fill(this.path, parentId), this.key, params, options);
+    return this.listPages(() => this.fill(this.path, parentId), this.key, params, options);
   }
 
-  create(parentId: string, body: BodyOf<`POST ${P}`>, options?: RequestOptions): Promise<ResponseOf<`POST ${P}`>> {
+  async create(parentId: string, body: BodyOf<`POST ${P}`>, options?: RequestOptions): Promise<ResponseOf<`POST ${P}`>> {
     return this.postJson(this.fill(this.path, parentId), body, options);
   }
 
-  protected getItem(parentId: string, id: string, options?: RequestOptions): Promise<ResponseOf<`GET ${ItemPath}`>> {
+  protected async getItem(parentId: string, id: string, options?: RequestOptions): Promise<ResponseOf<`GET ${ItemPath}`>> {
     return this.getJson(this.fill(this.itemPath, parentId, id), undefined, options);
   }
 
-  protected updateItem(
+  protected async updateItem(
     parentId: string,
     id: string,
     body: BodyOf<`PATCH ${ItemPath}`>,
@@ -38,7 +38,7 @@ export abstract class NestedResource<P extends string, Key extends string, ItemP
     return this.patchJson(this.fill(this.itemPath, parentId, id), body, options);
   }
 
-  delete(parentId: string, id: string, options?: RequestOptions): Promise<DeleteResult<`DELETE ${ItemPath}`>> {
+  async delete(parentId: string, id: string, options?: RequestOptions): Promise<DeleteResult<`DELETE ${ItemPath}`>> {
     return this.deleteJson(this.fill(this.itemPath, parentId, id), options);
   }
 }
@@ -49,11 +49,11 @@ export abstract class NestedCrudResource<P extends string, Key extends string, I
   Key,
   ItemPath
 > {
-  get(parentId: string, id: string, options?: RequestOptions): Promise<ResponseOf<`GET ${ItemPath}`>> {
+  async get(parentId: string, id: string, options?: RequestOptions): Promise<ResponseOf<`GET ${ItemPath}`>> {
     return this.getItem(parentId, id, options);
   }
 
-  update(parentId: string, id: string, body: BodyOf<`PATCH ${ItemPath}`>, options?: RequestOptions): Promise<ResponseOf<`PATCH ${ItemPath}`>> {
+  async update(parentId: string, id: string, body: BodyOf<`PATCH ${ItemPath}`>, options?: RequestOptions): Promise<ResponseOf<`PATCH ${ItemPath}`>> {
     return this.updateItem(parentId, id, body, options);
   }
 }

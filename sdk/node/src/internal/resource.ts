@@ -22,9 +22,15 @@ export abstract class Resource {
   }
 
   /** A lazy list: `key` names the array in the envelope (`time_entries`, `results`, ...). */
-  protected listPages<T>(path: string, key: string, query: object | undefined, options?: RequestOptions): PagePromise<T> {
+  protected listPages<T>(
+    path: string | (() => string),
+    key: string,
+    query: object | undefined,
+    options?: RequestOptions,
+  ): PagePromise<T> {
     const fetchPage = async (page: number): Promise<Page<T>> => {
-      const envelope = await this.getJson<Envelope>(path, { ...query, page }, options);
+      const url = typeof path === 'string' ? path : path();
+      const envelope = await this.getJson<Envelope>(url, { ...query, page }, options);
       return new Page<T>(envelope, key, fetchPage);
     };
     const first = (query as { page?: number } | undefined)?.page ?? 1;

@@ -10,10 +10,10 @@ const MESSAGES = '/api/v2/invoices/{id}/messages';
 /** What was sent about an invoice; creating a message sends it (a draft becomes open). */
 export class InvoiceMessages extends Resource {
   list(invoiceId: string, params?: QueryOf<`GET ${typeof MESSAGES}`>, options?: RequestOptions): PagePromise<InvoiceMessage> {
-    return this.listPages(`/api/v2/invoices/${seg(invoiceId)}/messages`, 'invoice_messages', params, options);
+    return this.listPages(() => `/api/v2/invoices/${seg(invoiceId)}/messages`, 'invoice_messages', params, options);
   }
 
-  create(
+  async create(
     invoiceId: string,
     body: BodyOf<`POST ${typeof MESSAGES}`>,
     options?: RequestOptions,
@@ -22,7 +22,7 @@ export class InvoiceMessages extends Resource {
   }
 
   /** The same as `create` (the name the reference Node SDK uses). */
-  send(invoiceId: string, body: BodyOf<`POST ${typeof MESSAGES}`>, options?: RequestOptions): Promise<ResponseOf<`POST ${typeof MESSAGES}`>> {
+  async send(invoiceId: string, body: BodyOf<`POST ${typeof MESSAGES}`>, options?: RequestOptions): Promise<ResponseOf<`POST ${typeof MESSAGES}`>> {
     return this.create(invoiceId, body, options);
   }
 }

@@ -23,36 +23,36 @@ export class TimeEntries extends Resource {
     return this.listPages(PATH, 'time_entries', params, options);
   }
 
-  get(id: string, options?: RequestOptions): Promise<TimeEntry> {
+  async get(id: string, options?: RequestOptions): Promise<TimeEntry> {
     return this.getJson(`${PATH}/${seg(id)}`, undefined, options);
   }
 
-  create(body: TimeEntryCreateParams, options?: RequestOptions): Promise<ResponseOf<'POST /api/v2/time_entries'>> {
+  async create(body: TimeEntryCreateParams, options?: RequestOptions): Promise<ResponseOf<'POST /api/v2/time_entries'>> {
     return this.postJson(PATH, body, options);
   }
 
   /** PATCH: only the fields given change; `metadata` merges, `metadata: null` clears it. */
-  update(id: string, body: TimeEntryUpdateParams, options?: RequestOptions): Promise<ResponseOf<'PATCH /api/v2/time_entries/{id}'>> {
+  async update(id: string, body: TimeEntryUpdateParams, options?: RequestOptions): Promise<ResponseOf<'PATCH /api/v2/time_entries/{id}'>> {
     return this.patchJson(`${PATH}/${seg(id)}`, body, options);
   }
 
-  delete(id: string, options?: RequestOptions): Promise<void> {
+  async delete(id: string, options?: RequestOptions): Promise<void> {
     return this.deleteJson(`${PATH}/${seg(id)}`, options);
   }
 
   /** Starts a running timer (409 `timer_already_running` unless `replace_running: true`). */
-  startTimer(body: StartTimerParams, options?: RequestOptions): Promise<ResponseOf<'POST /api/v2/time_entries'>> {
+  async startTimer(body: StartTimerParams, options?: RequestOptions): Promise<ResponseOf<'POST /api/v2/time_entries'>> {
     const { spent_date, ...rest } = body;
     return this.postJson(PATH, { ...rest, spent_date: spent_date ?? today(), is_running: true }, options);
   }
 
   /** Stops a running timer; the server computes the duration. `notes`, when given, replace the entry's. */
-  stopTimer(id: string, body?: TimeEntryStopParams, options?: RequestOptions): Promise<ResponseOf<'PATCH /api/v2/time_entries/{id}/stop'>> {
+  async stopTimer(id: string, body?: TimeEntryStopParams, options?: RequestOptions): Promise<ResponseOf<'PATCH /api/v2/time_entries/{id}/stop'>> {
     return this.patchJson(`${PATH}/${seg(id)}/stop`, body ?? {}, options);
   }
 
   /** Runs a stopped entry again as the user's timer. */
-  restartTimer(
+  async restartTimer(
     id: string,
     body?: TimeEntryRestartParams,
     options?: RequestOptions,
