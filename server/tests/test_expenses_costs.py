@@ -160,3 +160,26 @@ def test_currency_conversion(server: Any) -> None:
     assert bd["input_cost"] == 0.15 and bd["output_cost"] == 0.375
     manual = api.post("expenses", json=llm(ws, total_cost=3)).json()
     assert manual["cost_breakdown"]["currency"] == "EUR"
+
+
+def test_patch_category_and_project(ws: Workspace) -> None:
+    api = ws.api()
+    r = api.post("expenses", json=llm(ws, units=10, metadata={"model": "no-such-model"}))
+    assert r.json()["is_unpriced"] is True
+    eid = r.json()["id"]
+    moved = api.patch(f"expenses/{eid}", json={"expense_category_id": category_id(ws, "Mileage")})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["total_cost"] == 6.7 and moved.json()["cost_breakdown"]["method"] == "unit"
+    assert moved.json()["expense_category"]["name"] == "Mileage"
+    _, key = ws.add_user("Mia")
+    mine = ws.api(key).post("expenses", json=llm(ws, total_cost=1)).json()["id"]
+
+    def other_project(s: Any, actor: Any) -> str:
+        from keito_server.services import projects
+
+        return str(projects.create_project(s, actor, {"client_id": ws.client_id, "name": "Elsewhere"}).id)
+
+    elsewhere = ws.run(other_project)
+    denied = ws.api(key).patch(f"expenses/{mine}", json={"project_id": elsewhere})
+    assert denied.status_code == 403 and denied.json()["code"] == "project_not_assigned"
+    assert api.get(f"expenses/{mine}").json()["project_id"] == ws.project_id
