@@ -234,6 +234,56 @@ def team_time(session: Session, actor: Actor, *, date_from: date, date_to: date)
     return out
 
 
+@dataclass(frozen=True)
+class ProjectUsage:
+    """Everything logged on one project in a period (or ever), for its budget progress."""
+
+    hours: Decimal
+    billable_hours: Decimal
+    billable_amount: Decimal
+    cost_amount: Decimal
+    expense_total: Decimal
+    billable_expense_total: Decimal
+
+
+def project_usage(
+    session: Session, actor: Actor, project_id: str, *, date_from: date | None = None, date_to: date | None = None
+) -> ProjectUsage:
+    """Totals of one project without the report's 365-day limit (a budget spans the project's
+    life, or the current month for monthly budgets). Managers see everyone's work; others only
+    reach this for projects they can see, and then only their own work counts."""
+    bill_rate = type_coerce(TimeEntry.billable_rate, BigInteger)
+    cost_rate = type_coerce(TimeEntry.cost_rate, BigInteger)
+    billable_seconds = case((TimeEntry.billable.is_(True), TimeEntry.duration_seconds), else_=0)
+    tq: Select[Any] = select(
+        func.coalesce(func.sum(TimeEntry.duration_seconds), 0),
+        func.coalesce(func.sum(billable_seconds), 0),
+        func.coalesce(func.sum(billable_seconds * func.coalesce(bill_rate, 0)), 0),
+        func.coalesce(func.sum(TimeEntry.duration_seconds * func.coalesce(cost_rate, 0)), 0),
+    ).where(TimeEntry.account_id == actor.account_id, TimeEntry.project_id == project_id)
+    total = type_coerce(Expense.total_cost, BigInteger)
+    eq: Select[Any] = select(
+        func.coalesce(func.sum(total), 0),
+        func.coalesce(func.sum(case((Expense.billable.is_(True), total), else_=0)), 0),
+    ).where(Expense.account_id == actor.account_id, Expense.project_id == project_id)
+    if date_from:
+        tq, eq = tq.where(TimeEntry.spent_date >= date_from), eq.where(Expense.spent_date >= date_from)
+    if date_to:
+        tq, eq = tq.where(TimeEntry.spent_date <= date_to), eq.where(Expense.spent_date <= date_to)
+    if not actor.is_manager:
+        tq, eq = tq.where(TimeEntry.user_id == actor.user_id), eq.where(Expense.user_id == actor.user_id)
+    seconds, bill_seconds, bill, cost = session.execute(tq).one()
+    exp, billable_exp = session.execute(eq).one()
+    return ProjectUsage(
+        hours=seconds_to_hours(int(seconds)),
+        billable_hours=seconds_to_hours(int(bill_seconds)),
+        billable_amount=_per_hour(int(bill)),
+        cost_amount=_per_hour(int(cost)),
+        expense_total=_micros(int(exp)),
+        billable_expense_total=_micros(int(billable_exp)),
+    )
+
+
 # ── internals ──────────────────────────────────────────────────────────────────────────
 
 
