@@ -130,7 +130,7 @@ def format_when(value: datetime | None) -> str:
         return "never"
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return value.astimezone(UTC).strftime("%d %b %Y, %H:%M")
 
 
 SOURCE_LABELS = {
