@@ -190,6 +190,9 @@ def test_filters(ws: Workspace) -> None:
     assert ids(project_id=ws.project_id, client_id=ws.client_id) == {agent, cli, web, unpriced}
     assert ids(user_id=ws.admin_id, is_billed="false") == {agent, cli, web, unpriced}
     assert ids(is_billed="true") == set()
+    set_expense(ws, web, billable=False)
+    assert ids(billable="false") == {web}
+    assert ids(billable="true") == {agent, cli, unpriced}
     assert ids(is_unpriced="true") == {unpriced}
     assert ids(updated_since="2000-01-01T00:00:00Z") == {agent, cli, web, unpriced}
     bad = api.get("expenses", params={"source": "calendar"})

@@ -106,6 +106,7 @@ class ExpenseFilters:
     agent_id: str | None = None
     approval_status: str | None = None
     is_unpriced: bool | None = None
+    billable: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,8 @@ def _filtered(session: Session, actor: Actor, f: ExpenseFilters) -> Select[Any]:
                 f"approval_status must be one of {', '.join(APPROVAL_STATUSES)}.", field="approval_status"
             )
         c.append(Expense.approval_status == f.approval_status)
+    if f.billable is not None:
+        c.append(Expense.billable.is_(f.billable))
     if f.is_unpriced is not None:
         c.append((Expense.pricing_method == "unpriced") if f.is_unpriced else (Expense.pricing_method != "unpriced"))
     return q.where(and_(*c)) if c else q

@@ -81,6 +81,7 @@ class ListFilters:
         project_id: str | None = None,
         expense_category_id: Annotated[str | None, Query(description="A category id or cat_llm_usage.")] = None,
         is_billed: bool | None = None,
+        billable: bool | None = None,
         source: Annotated[str | None, Query(description="Comma-separated, e.g. agent,cli.")] = None,
         session_id: Annotated[str | None, Query(description="metadata.session_id equals.")] = None,
         agent_id: Annotated[str | None, Query(description="metadata.agent_id equals.")] = None,
@@ -101,6 +102,7 @@ class ListFilters:
             agent_id=agent_id,
             approval_status=approval_status,
             is_unpriced=is_unpriced,
+            billable=billable,
         )
 
 
