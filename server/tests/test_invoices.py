@@ -260,3 +260,14 @@ def test_import_grouping(ws: Workspace, group_by: str, lines: int) -> None:
     body = r.json()
     assert len(body["line_items"]) == lines
     assert body["amount"] == 3.5 * 150
+
+
+def test_numbers_stay_unique_under_concurrency(ws: Workspace) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    ws.update_account(invoice_number_pattern="K{YY}-{###}", next_invoice_number=41)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: _invoice(ws), range(12)))
+    assert [r.status_code for r in results] == [201] * 12, [r.text for r in results if r.status_code != 201]
+    numbers = sorted(r.json()["number"] for r in results)
+    assert numbers == [f"K26-{n:03d}" for n in range(41, 53)]

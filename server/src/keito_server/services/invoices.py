@@ -587,12 +587,14 @@ def _import_lines(
     exp_groups: dict[str, list[Expense]] = defaultdict(list)
     for x in expenses:
         exp_groups[_group_key(group_by, x.project_id, None, x.user_id, x.id)].append(x)
-    for group in exp_groups.values():
-        first = group[0]
-        label = _label(group_by, names, first.project_id, None, first.user_id)
+    for xgroup in exp_groups.values():
+        xfirst = xgroup[0]
+        label = _label(group_by, names, xfirst.project_id, None, xfirst.user_id)
         if group_by == "detailed":
-            category = names["category"].get(first.expense_category_id, "Expense")
-            label = f"{label} ({first.spent_date.isoformat()}): {category}{' - ' + first.notes if first.notes else ''}"
+            category = names["category"].get(xfirst.expense_category_id, "Expense")
+            label = (
+                f"{label} ({xfirst.spent_date.isoformat()}): {category}{' - ' + xfirst.notes if xfirst.notes else ''}"
+            )
         else:
             label = f"{label}: expenses"
         lines.append(
@@ -603,10 +605,10 @@ def _import_lines(
                     "kind": "Product",
                     "description": label,
                     "quantity": Decimal(1),
-                    "unit_price": sum((x.total_cost for x in group), ZERO),
+                    "unit_price": sum((x.total_cost for x in xgroup), ZERO),
                     "taxed": True,
                     "taxed2": True,
-                    "project_id": first.project_id,
+                    "project_id": xfirst.project_id,
                 },
             )
         )
@@ -672,5 +674,5 @@ def _link(session: Session, actor: Actor, invoice_id: str, entry_ids: list[str],
             )
 
 
-def _pairs(session: Session, query: Select[Any]) -> list[tuple[Any, Any]]:
+def _pairs(session: Session, query: Any) -> list[tuple[Any, Any]]:
     return [(k, v) for k, v in session.execute(query)]
