@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from keito import _ops as ops
 from keito._core import Op
-from keito.types import Expense, TimeEntry
 
 if TYPE_CHECKING:
     from keito._async_client import AsyncKeito
     from keito._client import Keito
+    from keito.types import Expense, TimeEntry
 
 
 class _SessionState:

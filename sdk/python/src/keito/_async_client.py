@@ -110,6 +110,19 @@ class AsyncKeito:
 
         return AsyncAgentSession(self, project_id, task_id, agent_id, model, agent_type, notes, session_id)
 
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        request_options: RequestOptions | None = None,
+    ) -> Any:
+        """Any API call by path below /api/v2 (``"/users/me"``), with the same auth, retries and
+        errors as the resources; returns the decoded JSON (no models)."""
+        return await self._fetch(_core.Op(method.upper(), path, params, json), request_options)
+
     async def _send(self, op: _core.Op, options: RequestOptions | None) -> httpx.Response:
         prepared = _core.prepare(self._config, op, options)
         attempt = 0

@@ -116,6 +116,19 @@ class Keito:
 
         return AgentSession(self, project_id, task_id, agent_id, model, agent_type, notes, session_id)
 
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        request_options: RequestOptions | None = None,
+    ) -> Any:
+        """Any API call by path below /api/v2 (``"/users/me"``), with the same auth, retries and
+        errors as the resources; returns the decoded JSON (no models)."""
+        return self._fetch(_core.Op(method.upper(), path, params, json), request_options)
+
     # ── transport ───────────────────────────────────────────────────────────────────────
     def _send(self, op: _core.Op, options: RequestOptions | None) -> httpx.Response:
         prepared = _core.prepare(self._config, op, options)

@@ -65,7 +65,7 @@ class Op:
     path: str  # below /api/v2, e.g. "/time_entries/te_1/stop"
     params: dict[str, Any] | None = None
     json: Any = None
-    model: Any = None  # pydantic model class for the answer (None: return the parsed JSON)
+    model: Any = None  # name (or class) of the keito.types model for the answer; None: the decoded JSON
     list_key: str | None = None  # for lists: the envelope key holding the items
 
 
@@ -176,13 +176,24 @@ def check(status: int, body: Any, headers: Mapping[str, str]) -> None:
         raise make_api_error(status, body, headers)
 
 
+def model_class(name: Any) -> Any:
+    """Models are named by string in ops so that importing the client does not import pydantic
+    (the CLI's fast commands never build a model)."""
+    if not isinstance(name, str):
+        return name
+    from keito import types
+
+    return getattr(types, name)
+
+
 def parse(op: Op, body: Any) -> Any:
-    """The answer as a model (or dict when the op names no model)."""
+    """The answer as a model (or the decoded JSON when the op names no model)."""
     if op.model is None or body is None:
         return body
+    model = model_class(op.model)
     if op.list_key is not None:
-        return [op.model.model_validate(item) for item in body.get(op.list_key, [])]
-    return op.model.model_validate(body)
+        return [model.model_validate(item) for item in body.get(op.list_key, [])]
+    return model.model_validate(body)
 
 
 @dataclass(frozen=True)

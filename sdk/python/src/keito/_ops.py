@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from keito import types as t
 from keito._core import Op
 from keito._types import drop_none, strip_not_given
 
@@ -35,19 +34,19 @@ def patch(values: dict[str, Any]) -> dict[str, Any]:
 
 # ── time entries ────────────────────────────────────────────────────────────────────────
 def te_list(filters: dict[str, Any]) -> Op:
-    return Op("GET", "/time_entries", query(filters), model=t.TimeEntry, list_key="time_entries")
+    return Op("GET", "/time_entries", query(filters), model="TimeEntry", list_key="time_entries")
 
 
 def te_get(id: str) -> Op:
-    return Op("GET", f"/time_entries/{id}", model=t.TimeEntry)
+    return Op("GET", f"/time_entries/{id}", model="TimeEntry")
 
 
 def te_create(values: dict[str, Any]) -> Op:
-    return Op("POST", "/time_entries", json=body(values), model=t.TimeEntry)
+    return Op("POST", "/time_entries", json=body(values), model="TimeEntry")
 
 
 def te_update(id: str, values: dict[str, Any]) -> Op:
-    return Op("PATCH", f"/time_entries/{id}", json=patch(values), model=t.TimeEntry)
+    return Op("PATCH", f"/time_entries/{id}", json=patch(values), model="TimeEntry")
 
 
 def te_delete(id: str) -> Op:
@@ -55,12 +54,12 @@ def te_delete(id: str) -> Op:
 
 
 def te_stop(id: str, notes: Any) -> Op:
-    return Op("PATCH", f"/time_entries/{id}/stop", json=patch({"notes": notes}), model=t.TimeEntry)
+    return Op("PATCH", f"/time_entries/{id}/stop", json=patch({"notes": notes}), model="TimeEntry")
 
 
 def te_restart(id: str, replace_running: bool | None) -> Op:
     return Op(
-        "PATCH", f"/time_entries/{id}/restart", json=body({"replace_running": replace_running}), model=t.TimeEntry
+        "PATCH", f"/time_entries/{id}/restart", json=body({"replace_running": replace_running}), model="TimeEntry"
     )
 
 
@@ -158,7 +157,7 @@ def llm_expense(
         meta["cache_write_tokens"] = cache_write_tokens
     return create_op(
         "/expenses",
-        t.Expense,
+        "Expense",
         {
             "project_id": project_id,
             "expense_category_id": LLM_USAGE_CATEGORY,

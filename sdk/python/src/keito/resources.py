@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from keito import _ops as ops
-from keito import types as t
 from keito._types import NOT_GIVEN, NotGiven, RequestOptions
 
 if TYPE_CHECKING:
+    from keito import types as t
     from keito._client import Keito
     from keito._pagination import SyncPager
 
@@ -148,16 +148,16 @@ class Expenses(Resource):
     def list(
         self, *, per_page: int | None = None, request_options: Opts = None, **filters: Any
     ) -> SyncPager[t.Expense]:
-        return self._c._pager(ops.list_op("/expenses", "expenses", t.Expense, filters), per_page, request_options)
+        return self._c._pager(ops.list_op("/expenses", "expenses", "Expense", filters), per_page, request_options)
 
     def get(self, id: str, *, request_options: Opts = None) -> t.Expense:
-        return self._c._call(ops.get_op(f"/expenses/{id}", t.Expense), request_options)  # type: ignore[no-any-return]
+        return self._c._call(ops.get_op(f"/expenses/{id}", "Expense"), request_options)  # type: ignore[no-any-return]
 
     def create(self, *, request_options: Opts = None, **values: Any) -> t.Expense:
-        return self._c._call(ops.create_op("/expenses", t.Expense, values), request_options)  # type: ignore[no-any-return]
+        return self._c._call(ops.create_op("/expenses", "Expense", values), request_options)  # type: ignore[no-any-return]
 
     def update(self, id: str, *, request_options: Opts = None, **values: Any) -> t.Expense:
-        op = ops.update_op(f"/expenses/{id}", t.Expense, values)
+        op = ops.update_op(f"/expenses/{id}", "Expense", values)
         return self._c._call(op, request_options)  # type: ignore[no-any-return]
 
     def delete(self, id: str, *, request_options: Opts = None) -> None:
@@ -170,19 +170,19 @@ class ExpenseCategories(Resource):
     def list(
         self, *, per_page: int | None = None, request_options: Opts = None, **filters: Any
     ) -> SyncPager[t.ExpenseCategory]:
-        op = ops.list_op("/expense_categories", "expense_categories", t.ExpenseCategory, filters)
+        op = ops.list_op("/expense_categories", "expense_categories", "ExpenseCategory", filters)
         return self._c._pager(op, per_page, request_options)
 
     def get(self, id: str, *, request_options: Opts = None) -> t.ExpenseCategory:
-        op = ops.get_op(f"/expense_categories/{id}", t.ExpenseCategory)
+        op = ops.get_op(f"/expense_categories/{id}", "ExpenseCategory")
         return self._c._call(op, request_options)  # type: ignore[no-any-return]
 
     def create(self, *, request_options: Opts = None, **values: Any) -> t.ExpenseCategory:
-        op = ops.create_op("/expense_categories", t.ExpenseCategory, values)
+        op = ops.create_op("/expense_categories", "ExpenseCategory", values)
         return self._c._call(op, request_options)  # type: ignore[no-any-return]
 
     def update(self, id: str, *, request_options: Opts = None, **values: Any) -> t.ExpenseCategory:
-        op = ops.update_op(f"/expense_categories/{id}", t.ExpenseCategory, values)
+        op = ops.update_op(f"/expense_categories/{id}", "ExpenseCategory", values)
         return self._c._call(op, request_options)  # type: ignore[no-any-return]
 
 
@@ -192,11 +192,11 @@ class UserAssignments(Resource):
     def list(
         self, project_id: str, *, per_page: int | None = None, request_options: Opts = None, **filters: Any
     ) -> SyncPager[t.UserAssignment]:
-        op = ops.list_op(f"/projects/{project_id}/user_assignments", "user_assignments", t.UserAssignment, filters)
+        op = ops.list_op(f"/projects/{project_id}/user_assignments", "user_assignments", "UserAssignment", filters)
         return self._c._pager(op, per_page, request_options)
 
     def create(self, project_id: str, *, request_options: Opts = None, **values: Any) -> t.UserAssignment:
-        op = ops.create_op(f"/projects/{project_id}/user_assignments", t.UserAssignment, values)
+        op = ops.create_op(f"/projects/{project_id}/user_assignments", "UserAssignment", values)
         return self._c._call(op, request_options)  # type: ignore[no-any-return]
 
 
@@ -206,11 +206,11 @@ class TaskAssignments(Resource):
     def list(
         self, project_id: str, *, per_page: int | None = None, request_options: Opts = None, **filters: Any
     ) -> SyncPager[t.TaskAssignment]:
-        op = ops.list_op(f"/projects/{project_id}/task_assignments", "task_assignments", t.TaskAssignment, filters)
+        op = ops.list_op(f"/projects/{project_id}/task_assignments", "task_assignments", "TaskAssignment", filters)
         return self._c._pager(op, per_page, request_options)
 
     def create(self, project_id: str, *, request_options: Opts = None, **values: Any) -> t.TaskAssignment:
-        op = ops.create_op(f"/projects/{project_id}/task_assignments", t.TaskAssignment, values)
+        op = ops.create_op(f"/projects/{project_id}/task_assignments", "TaskAssignment", values)
         return self._c._call(op, request_options)  # type: ignore[no-any-return]
 
 
@@ -225,16 +225,16 @@ class Projects(Resource):
     def list(
         self, *, per_page: int | None = None, request_options: Opts = None, **filters: Any
     ) -> SyncPager[t.Project]:
-        return self._c._pager(ops.list_op("/projects", "projects", t.Project, filters), per_page, request_options)
+        return self._c._pager(ops.list_op("/projects", "projects", "Project", filters), per_page, request_options)
 
     def get(self, id: str, *, request_options: Opts = None) -> t.Project:
-        return self._c._call(ops.get_op(f"/projects/{id}", t.Project), request_options)  # type: ignore[no-any-return]
+        return self._c._call(ops.get_op(f"/projects/{id}", "Project"), request_options)  # type: ignore[no-any-return]
 
     def create(self, *, request_options: Opts = None, **values: Any) -> t.Project:
-        return self._c._call(ops.create_op("/projects", t.Project, values), request_options)  # type: ignore[no-any-return]
+        return self._c._call(ops.create_op("/projects", "Project", values), request_options)  # type: ignore[no-any-return]
 
     def update(self, id: str, *, request_options: Opts = None, **values: Any) -> t.Project:
-        op = ops.update_op(f"/projects/{id}", t.Project, values)
+        op = ops.update_op(f"/projects/{id}", "Project", values)
         return self._c._call(op, request_options)  # type: ignore[no-any-return]
 
     def delete(self, id: str, *, request_options: Opts = None) -> None:
@@ -245,16 +245,16 @@ class Clients(Resource):
     """/clients: the customers being billed."""
 
     def list(self, *, per_page: int | None = None, request_options: Opts = None, **filters: Any) -> SyncPager[t.Client]:
-        return self._c._pager(ops.list_op("/clients", "clients", t.Client, filters), per_page, request_options)
+        return self._c._pager(ops.list_op("/clients", "clients", "Client", filters), per_page, request_options)
 
     def get(self, id: str, *, request_options: Opts = None) -> t.Client:
-        return self._c._call(ops.get_op(f"/clients/{id}", t.Client), request_options)  # type: ignore[no-any-return]
+        return self._c._call(ops.get_op(f"/clients/{id}", "Client"), request_options)  # type: ignore[no-any-return]
 
     def create(self, *, request_options: Opts = None, **values: Any) -> t.Client:
-        return self._c._call(ops.create_op("/clients", t.Client, values), request_options)  # type: ignore[no-any-return]
+        return self._c._call(ops.create_op("/clients", "Client", values), request_options)  # type: ignore[no-any-return]
 
     def update(self, id: str, *, request_options: Opts = None, **values: Any) -> t.Client:
-        op = ops.update_op(f"/clients/{id}", t.Client, values)
+        op = ops.update_op(f"/clients/{id}", "Client", values)
         return self._c._call(op, request_options)  # type: ignore[no-any-return]
 
     def delete(self, id: str, *, request_options: Opts = None) -> None:
@@ -267,42 +267,42 @@ class Contacts(Resource):
     def list(
         self, *, per_page: int | None = None, request_options: Opts = None, **filters: Any
     ) -> SyncPager[t.Contact]:
-        return self._c._pager(ops.list_op("/contacts", "contacts", t.Contact, filters), per_page, request_options)
+        return self._c._pager(ops.list_op("/contacts", "contacts", "Contact", filters), per_page, request_options)
 
     def get(self, id: str, *, request_options: Opts = None) -> t.Contact:
-        return self._c._call(ops.get_op(f"/contacts/{id}", t.Contact), request_options)  # type: ignore[no-any-return]
+        return self._c._call(ops.get_op(f"/contacts/{id}", "Contact"), request_options)  # type: ignore[no-any-return]
 
     def create(self, *, request_options: Opts = None, **values: Any) -> t.Contact:
-        return self._c._call(ops.create_op("/contacts", t.Contact, values), request_options)  # type: ignore[no-any-return]
+        return self._c._call(ops.create_op("/contacts", "Contact", values), request_options)  # type: ignore[no-any-return]
 
 
 class Tasks(Resource):
     """/tasks (workspace-wide)."""
 
     def list(self, *, per_page: int | None = None, request_options: Opts = None, **filters: Any) -> SyncPager[t.Task]:
-        return self._c._pager(ops.list_op("/tasks", "tasks", t.Task, filters), per_page, request_options)
+        return self._c._pager(ops.list_op("/tasks", "tasks", "Task", filters), per_page, request_options)
 
     def get(self, id: str, *, request_options: Opts = None) -> t.Task:
-        return self._c._call(ops.get_op(f"/tasks/{id}", t.Task), request_options)  # type: ignore[no-any-return]
+        return self._c._call(ops.get_op(f"/tasks/{id}", "Task"), request_options)  # type: ignore[no-any-return]
 
     def create(self, *, request_options: Opts = None, **values: Any) -> t.Task:
-        return self._c._call(ops.create_op("/tasks", t.Task, values), request_options)  # type: ignore[no-any-return]
+        return self._c._call(ops.create_op("/tasks", "Task", values), request_options)  # type: ignore[no-any-return]
 
 
 class Users(Resource):
     """/users and /users/me."""
 
     def me(self, *, request_options: Opts = None) -> t.User:
-        return self._c._call(ops.get_op("/users/me", t.User), request_options)  # type: ignore[no-any-return]
+        return self._c._call(ops.get_op("/users/me", "User"), request_options)  # type: ignore[no-any-return]
 
     def list(self, *, per_page: int | None = None, request_options: Opts = None, **filters: Any) -> SyncPager[t.User]:
-        return self._c._pager(ops.list_op("/users", "users", t.User, filters), per_page, request_options)
+        return self._c._pager(ops.list_op("/users", "users", "User", filters), per_page, request_options)
 
     def get(self, id: str, *, request_options: Opts = None) -> t.User:
-        return self._c._call(ops.get_op(f"/users/{id}", t.User), request_options)  # type: ignore[no-any-return]
+        return self._c._call(ops.get_op(f"/users/{id}", "User"), request_options)  # type: ignore[no-any-return]
 
     def create(self, *, request_options: Opts = None, **values: Any) -> t.User:
-        return self._c._call(ops.create_op("/users", t.User, values), request_options)  # type: ignore[no-any-return]
+        return self._c._call(ops.create_op("/users", "User", values), request_options)  # type: ignore[no-any-return]
 
 
 class InvoiceMessages(Resource):
@@ -311,11 +311,11 @@ class InvoiceMessages(Resource):
     def list(
         self, invoice_id: str, *, per_page: int | None = None, request_options: Opts = None, **filters: Any
     ) -> SyncPager[t.InvoiceMessage]:
-        op = ops.list_op(f"/invoices/{invoice_id}/messages", "invoice_messages", t.InvoiceMessage, filters)
+        op = ops.list_op(f"/invoices/{invoice_id}/messages", "invoice_messages", "InvoiceMessage", filters)
         return self._c._pager(op, per_page, request_options)
 
     def create(self, invoice_id: str, *, request_options: Opts = None, **values: Any) -> t.InvoiceMessage:
-        op = ops.create_op(f"/invoices/{invoice_id}/messages", t.InvoiceMessage, values)
+        op = ops.create_op(f"/invoices/{invoice_id}/messages", "InvoiceMessage", values)
         return self._c._call(op, request_options)  # type: ignore[no-any-return]
 
 
@@ -325,11 +325,11 @@ class InvoicePayments(Resource):
     def list(
         self, invoice_id: str, *, per_page: int | None = None, request_options: Opts = None, **filters: Any
     ) -> SyncPager[t.InvoicePayment]:
-        op = ops.list_op(f"/invoices/{invoice_id}/payments", "invoice_payments", t.InvoicePayment, filters)
+        op = ops.list_op(f"/invoices/{invoice_id}/payments", "invoice_payments", "InvoicePayment", filters)
         return self._c._pager(op, per_page, request_options)
 
     def create(self, invoice_id: str, *, request_options: Opts = None, **values: Any) -> t.InvoicePayment:
-        op = ops.create_op(f"/invoices/{invoice_id}/payments", t.InvoicePayment, values)
+        op = ops.create_op(f"/invoices/{invoice_id}/payments", "InvoicePayment", values)
         return self._c._call(op, request_options)  # type: ignore[no-any-return]
 
 
@@ -344,16 +344,16 @@ class Invoices(Resource):
     def list(
         self, *, per_page: int | None = None, request_options: Opts = None, **filters: Any
     ) -> SyncPager[t.Invoice]:
-        return self._c._pager(ops.list_op("/invoices", "invoices", t.Invoice, filters), per_page, request_options)
+        return self._c._pager(ops.list_op("/invoices", "invoices", "Invoice", filters), per_page, request_options)
 
     def get(self, id: str, *, request_options: Opts = None) -> t.Invoice:
-        return self._c._call(ops.get_op(f"/invoices/{id}", t.Invoice), request_options)  # type: ignore[no-any-return]
+        return self._c._call(ops.get_op(f"/invoices/{id}", "Invoice"), request_options)  # type: ignore[no-any-return]
 
     def create(self, *, request_options: Opts = None, **values: Any) -> t.Invoice:
-        return self._c._call(ops.create_op("/invoices", t.Invoice, values), request_options)  # type: ignore[no-any-return]
+        return self._c._call(ops.create_op("/invoices", "Invoice", values), request_options)  # type: ignore[no-any-return]
 
     def update(self, id: str, *, request_options: Opts = None, **values: Any) -> t.Invoice:
-        op = ops.update_op(f"/invoices/{id}", t.Invoice, values)
+        op = ops.update_op(f"/invoices/{id}", "Invoice", values)
         return self._c._call(op, request_options)  # type: ignore[no-any-return]
 
     def delete(self, id: str, *, request_options: Opts = None) -> None:
@@ -367,7 +367,7 @@ class Reports(Resource):
         self, *, from_date: str, to_date: str, per_page: int | None = None, request_options: Opts = None, **filters: Any
     ) -> SyncPager[t.TeamTimeResult]:
         filters.update(from_date=from_date, to_date=to_date)
-        op = ops.list_op("/reports/time/team", "results", t.TeamTimeResult, filters)
+        op = ops.list_op("/reports/time/team", "results", "TeamTimeResult", filters)
         return self._c._pager(op, per_page, request_options)
 
     def summary(
@@ -383,7 +383,7 @@ class Reports(Resource):
         """Hours, billable amounts, cost and LLM spend grouped by client, project, task, user, source,
         user_type, model, agent or session."""
         filters.update(from_date=from_date, to_date=to_date, group_by=group_by)
-        op = ops.list_op("/reports/summary", "results", t.SummaryRow, filters)
+        op = ops.list_op("/reports/summary", "results", "SummaryRow", filters)
         return self._c._pager(op, per_page, request_options)
 
 
@@ -393,10 +393,10 @@ class ApiKeys(Resource):
     def list(
         self, *, per_page: int | None = None, request_options: Opts = None, **filters: Any
     ) -> SyncPager[t.KeitoModel]:
-        return self._c._pager(ops.list_op("/api_keys", "api_keys", t.KeitoModel, filters), per_page, request_options)
+        return self._c._pager(ops.list_op("/api_keys", "api_keys", "KeitoModel", filters), per_page, request_options)
 
     def create(self, *, request_options: Opts = None, **values: Any) -> t.KeitoModel:
-        return self._c._call(ops.create_op("/api_keys", t.KeitoModel, values), request_options)  # type: ignore[no-any-return]
+        return self._c._call(ops.create_op("/api_keys", "KeitoModel", values), request_options)  # type: ignore[no-any-return]
 
     def delete(self, id: str, *, request_options: Opts = None) -> None:
         self._c._call(ops.delete_op(f"/api_keys/{id}"), request_options)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from keito import Keito
 
@@ -155,3 +157,27 @@ def test_session_record_is_idempotent(cli: Invoke, client: Keito) -> None:
     assert len(entries) == 1 and entries[0].hours == 1 and entries[0].notes == "second"
     human = cli("--output", "human", *args, "--duration-seconds", "60")
     assert human.code == 0 and "Updated" in human.out
+
+
+def test_running_fast_path(
+    ws: Workspace, cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``keito time running`` is answered without Typer; the same payload as the Typer command."""
+    from keito.cli import _fast
+
+    for k, v in cli_env.items():
+        monkeypatch.setenv(k, v)
+    assert _fast.parse(["time", "running", "--help"]) is None  # anything unusual goes to Typer
+    assert _fast.parse(["time", "stop"]) is None
+    st = _fast.parse(["--api-url", ws.server.url, "time", "running", "--json"])
+    assert st is not None and st.json and st.api_url == ws.server.url
+    assert _fast.try_fast(["time", "running", "--json"])
+    assert json.loads(capsys.readouterr().out) == {"running": False}
+    with Keito(api_key=ws.admin_key, account_id=ws.account_id, base_url=ws.server.url) as c:
+        entry = c.time_entries.start_timer(project_id=ws.project_id, task_id=ws.task_id)
+    assert _fast.try_fast(["--json", "time", "running"])
+    assert json.loads(capsys.readouterr().out)[0]["entry_id"] == entry.id
+    monkeypatch.setenv("KEITO_API_KEY", "kto_wrong")
+    with pytest.raises(SystemExit) as done:
+        _fast.try_fast(["time", "running", "--json"])
+    assert done.value.code == 1 and json.loads(capsys.readouterr().err)["code"] == 1

@@ -14,9 +14,9 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
 
-import typer
-
 if TYPE_CHECKING:
+    import typer
+
     from keito import Keito
 
 EXIT_OK, EXIT_AUTH, EXIT_INPUT, EXIT_CONFLICT, EXIT_NOT_FOUND = 0, 1, 2, 3, 4
@@ -106,7 +106,7 @@ def _default(value: Any) -> Any:
 def emit(st: State, data: Any, human: Any = None) -> None:
     """JSON on stdout in JSON mode; otherwise ``human()`` (a callable that prints) or the JSON."""
     if st.json or human is None:
-        typer.echo(json.dumps(data, indent=2, default=_default))
+        sys.stdout.write(json.dumps(data, indent=2, default=_default) + "\n")
     elif not st.quiet:
         human()
 
@@ -136,6 +136,8 @@ def say(message: str) -> None:
 
 # ── errors: the one place that maps a failure to an exit code ──────────────────────────
 def fail(exc: BaseException, st: State | None = None) -> NoReturn:
+    import typer
+
     from keito.cli.config import ConfigError
 
     st = st or State()

@@ -21,6 +21,16 @@ Exit codes: 0 ok, 1 auth, 2 invalid input, 3 conflict, 4 not found, 5 rate limit
 class KeitoGroup(TyperGroup):
     """Routes every failure of every command through ``fail`` (one exit-code mapping)."""
 
+    # Global flags that scripts put anywhere on the line (``keito time running --json``): they are
+    # moved in front of the subcommand, where the root callback reads them.
+    ANYWHERE = ("--json", "--quiet", "-q")
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        moved = [a for a in args[:end] if a in self.ANYWHERE]
+        rest = [a for a in args[:end] if a not in self.ANYWHERE] + args[end:]
+        return super().parse_args(ctx, moved + rest)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)

@@ -279,24 +279,9 @@ def _collect(st: State, pager: Any, limit: int) -> list[Any]:
 @app.command()
 def running(ctx: typer.Context) -> None:
     """The running timer, if any (always exit 0)."""
-    st = state(ctx)
-    entries = _running(st)
-    now = dt.datetime.now(dt.UTC)
-    out = []
-    for e in entries:
-        started = dt.datetime.fromisoformat(e.timer_started_at.replace("Z", "+00:00")) if e.timer_started_at else now
-        elapsed = max(0.0, (now - started).total_seconds() / 3600) + float(e.hours or 0)
-        data = _summary(e, "running")
-        data.update(running=True, elapsed_hours=round(elapsed, 4), elapsed=format_hours(elapsed))
-        out.append(data)
-    payload: Any = out if out else {"running": False}
-    emit(
-        st,
-        payload,
-        lambda: say(
-            "\n".join(f"Running: {d['project']} / {d['task']} for {d['elapsed']}" for d in out) or "No timer running."
-        ),
-    )
+    from keito.cli._fast import show_running
+
+    show_running(state(ctx))
 
 
 @app.command("session-record")
