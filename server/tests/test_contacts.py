@@ -43,6 +43,8 @@ def test_create_list_get_update_delete(ws: Workspace) -> None:
     assert moved.status_code == 200, moved.text
     assert moved.json()["client"]["name"] == "Globex" and moved.json()["title"] is None
     assert moved.json()["last_name"] == "Lee"
+    blanked = api.patch(f"contacts/{body['id']}", json={"email": ""})
+    assert blanked.status_code == 200 and blanked.json()["email"] is None
     assert api.delete(f"contacts/{body['id']}").status_code == 204
     assert api.get(f"contacts/{body['id']}").status_code == 404
 

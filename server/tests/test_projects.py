@@ -60,6 +60,7 @@ def test_create_accepts_enums_in_any_case_and_assigns_default_tasks(ws: Workspac
         5000,
     )
     assert (body["starts_on"], body["ends_on"], body["code"]) == ("2026-01-01", "2026-12-31", "MOB-1")
+    assert _project(ws, name="Defaults")["over_budget_notification_percentage"] == 80
     for bill_by, budget_by in (("tasks", "TASK"), ("people", "Person"), ("NONE", "none"), ("project", "TASK_FEES")):
         r = api.patch(f"projects/{body['id']}", json={"bill_by": bill_by, "budget_by": budget_by})
         assert r.status_code == 200, r.text
@@ -139,6 +140,9 @@ def test_bad_project_input_writes_nothing(ws: Workspace) -> None:
         assert r.json()["error_description"]
     listing = api.get("projects", params={"is_active": "false"}).json()["total_entries"]
     assert listing + api.get("projects").json()["total_entries"] == 1
+    cleared = api.patch(f"projects/{ws.project_id}", json={"client_id": None, "name": "Kept?"})
+    assert cleared.status_code == 400 and cleared.json()["field"] == "client_id"
+    assert api.get(f"projects/{ws.project_id}").json()["name"] == "Acme Website"
     bad_filter = api.get("projects", params={"is_active": "maybe"})
     assert bad_filter.status_code == 400 and bad_filter.json()["code"] == "validation_error"
 

@@ -38,14 +38,16 @@ def _clean(session: Session, actor: Actor, data: dict[str, Any], *, creating: bo
             continue
         value = data[key]
         if key == "client_id":
+            if not value:
+                raise ValidationError("client_id cannot be empty: every contact belongs to a client.", field=key)
             value = get_scoped(session, Client, value, actor.account_id, "Client", field="client_id").id
         elif key == "first_name":
             value = (value or "").strip()
             if not value:
                 raise ValidationError("first_name is required.", field="first_name")
-        elif key == "email" and value:
-            value = value.strip()
-            if "@" not in value or value.startswith("@") or value.endswith("@") or " " in value:
+        elif key == "email" and value is not None:
+            value = value.strip() or None
+            if value is not None and ("@" not in value or value.startswith("@") or value.endswith("@") or " " in value):
                 raise ValidationError(f"email '{value}' is not an email address.", field="email")
         out[key] = value
     if creating:

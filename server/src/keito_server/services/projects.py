@@ -66,6 +66,8 @@ _BOOLEANS = {
     "cost_budget_include_expenses",
 }
 MAX_PERCENT = Decimal(100)
+# Over-budget alerts go out at 80% of the budget unless set otherwise (inventory §1.10).
+DEFAULT_OVER_BUDGET_PERCENT = Decimal(80)
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,8 @@ def _clean_project(session: Session, actor: Actor, data: dict[str, Any], project
             continue
         value = data[key]
         if key == "client_id":
+            if not value:
+                raise ValidationError("client_id cannot be empty: every project belongs to a client.", field=key)
             client = get_scoped(session, Client, value, actor.account_id, "Client", field="client_id")
             if not client.is_active and (project is None or project.client_id != client.id):
                 raise RuleViolation(f"Client '{client.name}' is archived; restore it first.", field="client_id")
@@ -233,7 +237,12 @@ def create_project(session: Session, actor: Actor, data: dict[str, Any]) -> Proj
             raise NotFound(f"Task {sorted(missing)[0]}", field="task_ids")
     else:
         tasks = list(session.scalars(q.where(Task.is_default.is_(True), Task.is_active.is_(True))))
-    project = Project(id=new_id("project"), account_id=actor.account_id, client_id=fields["client_id"])
+    project = Project(
+        id=new_id("project"),
+        account_id=actor.account_id,
+        client_id=fields["client_id"],
+        over_budget_notification_percentage=DEFAULT_OVER_BUDGET_PERCENT,
+    )
     for key, value in fields.items():
         setattr(project, key, value)
     session.add(project)

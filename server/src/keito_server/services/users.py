@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from keito_server.db.models import Login, User
@@ -165,7 +166,13 @@ def create_user(session: Session, actor: Actor, data: dict[str, Any], *, passwor
         setattr(user, key, value)
     session.add(user)
     audit(session, actor.account_id, actor.user_id, "user.created", user.id, {"user_type": user_type})
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # a concurrent request added the same address first
+        session.rollback()
+        raise Conflict(
+            f"{email} is already a member of this workspace.", code="already_exists", field="email"
+        ) from None
     return user
 
 
