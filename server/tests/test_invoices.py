@@ -222,7 +222,7 @@ def test_import_bills_time_and_delete_releases_it(ws: Workspace) -> None:
         json={
             "client_id": ws.client_id,
             "issue_date": "2026-03-31",
-            "import": {"from": "2026-03-01", "to": "2026-03-31", "group_by": "project"},
+            "import": {"from": "2026-03-01", "to": "2026-03-31", "group_by": "project", "include_unapproved": True},
         },
     )
     assert r.status_code == 201, r.text
@@ -254,7 +254,10 @@ def test_import_grouping(ws: Workspace, group_by: str, lines: int) -> None:
     _entry(ws, 0.5, task_id=ws.other_task_id)
     r = ws.api().post(
         "invoices",
-        json={"client_id": ws.client_id, "import": {"from": "2026-03-01", "to": "2026-03-31", "group_by": group_by}},
+        json={
+            "client_id": ws.client_id,
+            "import": {"from": "2026-03-01", "to": "2026-03-31", "group_by": group_by, "include_unapproved": True},
+        },
     )
     assert r.status_code == 201, r.text
     body = r.json()
@@ -271,3 +274,29 @@ def test_numbers_stay_unique_under_concurrency(ws: Workspace) -> None:
     assert [r.status_code for r in results] == [201] * 12, [r.text for r in results if r.status_code != 201]
     numbers = sorted(r.json()["number"] for r in results)
     assert numbers == [f"K26-{n:03d}" for n in range(41, 53)]
+
+
+def test_import_takes_only_approved_work_by_default(ws: Workspace) -> None:
+    from keito_server.db.models import TimeEntry
+
+    approved = _entry(ws, 2)
+    _entry(ws, 1)  # unsubmitted
+    rejected = _entry(ws, 4)
+
+    def set_status(s: Any, _actor: Any) -> None:
+        s.get(TimeEntry, approved).approval_status = "approved"
+        s.get(TimeEntry, rejected).approval_status = "rejected"
+        s.commit()
+
+    ws.run(set_status)
+    period = {"from": "2026-03-01", "to": "2026-03-31"}
+    r = ws.api().post("invoices", json={"client_id": ws.client_id, "import": period})
+    assert r.status_code == 201, r.text
+    assert r.json()["amount"] == 300  # the approved 2 h only
+    documented = ws.api().post(
+        "invoices", json={"client_id": ws.client_id, "import": {**period, "include_unapproved": True}}
+    )
+    assert documented.json()["amount"] == 150  # the unsubmitted hour; rejected work never
+    ws.update_account(feature_approvals=False)
+    nothing = ws.api().post("invoices", json={"client_id": ws.client_id, "import": period})
+    assert nothing.status_code == 422 and nothing.json()["code"] == "nothing_to_invoice"

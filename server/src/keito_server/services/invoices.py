@@ -495,8 +495,8 @@ def _import_lines(
     session: Session, actor: Actor, invoice: Invoice, client: Client, spec: dict[str, Any], *, first_position: int
 ) -> tuple[list[InvoiceLineItem], tuple[list[str], list[str]]]:
     """Lines for the uninvoiced billable work of the client's projects in [from, to]:
-    stopped time entries and expenses that are billable, not yet billed, and not waiting on or
-    refused in an approval (``unsubmitted`` or ``approved``). Time is priced at each entry's
+    stopped time entries and expenses that are billable, not yet billed, approved (or, with
+    ``include_unapproved``, unsubmitted or submitted too; never rejected). Time is priced at each entry's
     stored billable rate; expenses at their total. Grouped by project, task, person or one
     line per record (``detailed``)."""
     group_by = spec.get("group_by") or "project"
@@ -512,7 +512,12 @@ def _import_lines(
     project_ids = list(session.scalars(project_q))
     if wanted and len(project_ids) != len(set(wanted)):
         raise NotFound("Project", field="import.project_ids")
-    ok_status = ("unsubmitted", "approved")
+    # Only approved work by default (inventory §1.14); "documented" work (unsubmitted or
+    # submitted) too when asked, or when the workspace does not use approvals. Never rejected.
+    include_unapproved = spec.get("include_unapproved")
+    if include_unapproved is None:
+        include_unapproved = not actor.account.feature_approvals
+    ok_status = ("unsubmitted", "submitted", "approved") if include_unapproved else ("approved",)
     entries: list[TimeEntry] = []
     expenses: list[Expense] = []
     if spec.get("time", True) and project_ids:

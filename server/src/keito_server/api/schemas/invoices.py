@@ -31,6 +31,11 @@ class InvoiceImport(Body):
     time: StrictBool = True
     expenses: StrictBool = True
     project_ids: list[Id] | None = Field(None, max_length=500, description="Only these projects of the client.")
+    include_unapproved: StrictBool | None = Field(
+        None,
+        description="Also bill unsubmitted and submitted work (default: only approved work, "
+        "unless the workspace has approvals turned off). Rejected work is never billed.",
+    )
 
     def as_dict(self) -> dict[str, object]:
         data = self.model_dump(exclude_unset=False)
