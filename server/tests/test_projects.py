@@ -163,6 +163,13 @@ def test_members_see_only_assigned_projects(ws: Workspace) -> None:
     ):
         assert r.status_code == 403, r.text
         assert r.json()["code"] == "authorization_error"
+    member_id = member.get("users/me").json()["id"]
+    path = f"projects/{ws.project_id}/user_assignments"
+    mine = ws.api().get(path, params={"user_id": member_id}).json()["user_assignments"][0]
+    paused = ws.api().patch(f"{path}/{mine['id']}", json={"is_active": False})
+    assert paused.status_code == 200 and paused.json()["is_active"] is False
+    assert member.get(f"projects/{ws.project_id}").status_code == 404
+    assert member.get("projects").json()["projects"] == []
     _, manager_key = ws.add_user("Max Manager", roles=["manager"], assign=False)
     manager = ws.api(manager_key)
     assert {p["id"] for p in manager.get("projects").json()["projects"]} == {ws.project_id, hidden["id"]}

@@ -165,3 +165,21 @@ def test_another_workspace_users_are_404(ws: Workspace, other_ws: Workspace) -> 
     assert other_ws.api(dialect="v1").get(f"users/{ws.admin_id}").status_code == 404
     assert ws.admin_id not in [u["id"] for u in theirs.get("users").json()["users"]]
     assert ws.api().get("users/me").json()["first_name"] == "Ada"
+
+
+def test_credentials_errors_on_user_routes(ws: Workspace) -> None:
+    import httpx
+
+    url = ws.server.url
+    no_account = httpx.get(f"{url}/api/v2/users/me", headers={"Authorization": f"Bearer {ws.admin_key}"})
+    assert no_account.status_code == 400
+    assert no_account.json()["error_description"] == "Missing Keito-Account-Id header"
+    no_key = httpx.get(f"{url}/api/v2/users", headers={"Keito-Account-Id": ws.account_id})
+    assert no_key.status_code == 401 and no_key.json()["code"] == "authentication_error"
+    bad_key = httpx.get(f"{url}/v1/users/me", headers={"Authorization": "Bearer kto_not_a_real_key"})
+    assert bad_key.status_code == 401 and bad_key.json()["error"]["code"] == "authentication_error"
+    _, member_key = ws.add_user("Mia Member")
+    v1_denied = ws.api(member_key, dialect="v1").post("users", json={"user_type": "agent", "name": "bot"})
+    assert v1_denied.status_code == 403
+    assert v1_denied.json()["error"]["code"] == "authorization_error"
+    assert "administrators" in v1_denied.json()["error"]["message"]
