@@ -52,6 +52,12 @@ def test_v1_units_times_unit_price(ws: Workspace) -> None:
     b = r.json()
     assert b["total_cost"] == 0.135 and b["unit_price"] == 0.003 and b["units"] == 45
     assert b["cost_breakdown"]["method"] == "unit" and b["cost_breakdown"]["currency"] == "USD"
+    v1 = ws.api(dialect="v1")
+    repriced = v1.patch(f"expenses/{b['id']}", json={"unit_price": 0.01})
+    assert repriced.status_code == 200, repriced.text
+    assert repriced.json()["total_cost"] == 0.45 and repriced.json()["unit_price"] == 0.01
+    more = v1.patch(f"expenses/{b['id']}", json={"units": 50})
+    assert more.json()["total_cost"] == 0.5 and more.json()["units"] == 50
     # v2 has no unit_price: it is ignored and the model prices the tokens.
     v2 = ws.api().post(
         "expenses", json=llm(ws, units=45, unit_price=0.003, metadata=tokens(input_tokens=30000, output_tokens=15000))
