@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from keito_server.services import clients, projects
 from keito_server.web.pages.reports import exact, preset_range
 
-from tests.support.live import LiveServer, Workspace
+from tests.support.live import LiveServer, Workspace, make_workspace
 
 PASSWORD = "correct horse battery staple"
 DAY = "2026-03-10"  # a Tuesday
@@ -229,3 +232,129 @@ def test_presets_render(server: LiveServer, ws: Workspace, preset: str) -> None:
     r = web.get("/reports/time-by-client", params={"preset": preset})
     assert r.status_code == 200
     assert 'aria-current="true"' in r.text
+
+
+# ── browser ────────────────────────────────────────────────────────────────────────────
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _shots_dir(tmp_path: Path) -> Path:
+    """docs/screenshots/ when KEITO_UPDATE_SCREENSHOTS=1 (as the other browser tests), else a temp dir."""
+    if os.environ.get("KEITO_UPDATE_SCREENSHOTS") == "1":
+        out = ROOT / "docs" / "screenshots"
+        out.mkdir(parents=True, exist_ok=True)
+        return out
+    return tmp_path
+
+
+def _month_of_work(ws: Workspace) -> None:
+    """This month: two humans and two agents on three projects, with LLM costs."""
+    today = date.today()
+    days = sorted({today - timedelta(days=k) for k in range(0, 12) if (today - timedelta(days=k)).month == today.month})
+
+    def more(s: Any, a: Any) -> list[str]:
+        globex = clients.create_client(s, a, {"name": "Globex Labs"})
+        p2 = projects.create_project(s, a, {"client_id": globex.id, "name": "Data Platform", "hourly_rate": 120})
+        p3 = projects.create_project(s, a, {"client_id": ws.client_id, "name": "Mobile App", "hourly_rate": 140})
+        return [p2.id, p3.id]
+
+    p2, p3 = ws.run(more)
+    people = [
+        ws.add_user(n, **kw)
+        for n, kw in (
+            ("Sarah Chen", {}),
+            ("review-bot-01", {"user_type": "agent"}),
+            ("triage-agent", {"user_type": "agent"}),
+        )
+    ]
+    for pid in (p2, p3):
+        for uid, _ in people:
+            ws.run(lambda s, a, pid=pid, uid=uid: projects.assign_user(s, a, pid, uid))
+    admin = ws.api()
+    (_, sarah), (_, bot), (_, triage) = people
+    for i, d in enumerate(days):
+        spent = d.isoformat()
+        for key, project, hours, extra in (
+            (None, ws.project_id, 3.5, {}),
+            (sarah, p3, 2.0 + (i % 3) * 0.75, {"billable": i % 4 != 0}),
+            (
+                bot,
+                p2,
+                1.25,
+                {"source": "agent", "metadata": {"agent_id": "review-bot-01", "model": "claude-sonnet-4-5"}},
+            ),
+            (
+                triage,
+                ws.project_id,
+                0.5,
+                {"source": "agent", "metadata": {"agent_id": "triage-agent", "model": "gpt-4o"}},
+            ),
+        ):
+            api = ws.api(key) if key else admin
+            r = api.post(
+                "time_entries",
+                {"project_id": project, "task_id": ws.task_id, "spent_date": spent, "hours": hours, **extra},
+            )
+            assert r.status_code == 201, r.text
+        for key, project, model, tokens in (
+            (bot, p2, "claude-sonnet-4-5", 150_000),
+            (triage, ws.project_id, "gpt-4o", 40_000),
+        ):
+            r = ws.api(key).post(
+                "expenses",
+                {
+                    "project_id": project,
+                    "expense_category_id": "cat_llm_usage",
+                    "spent_date": spent,
+                    "source": "agent",
+                    "metadata": {
+                        "model": model,
+                        "input_tokens": tokens,
+                        "output_tokens": tokens // 10,
+                        "agent_id": "review-bot-01" if key == bot else "triage-agent",
+                    },
+                },
+            )
+            assert r.status_code == 201, r.text
+
+
+@pytest.mark.browser
+def test_reports_in_a_browser_with_screenshots(page: Any, browser_server: LiveServer, tmp_path: Path) -> None:
+    ws = make_workspace(browser_server, name="Northwind Studio")
+    _month_of_work(ws)
+    page.goto(f"{browser_server.url}/login")
+    page.get_by_label("Email").fill(admin_email(ws))
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r".*/time/day/.*"))
+
+    page.goto(f"{browser_server.url}/reports")
+    assert page.get_by_role("heading", name="Time by project", level=1).is_visible()
+    assert page.locator(".bar-row").count() == 3
+    # Keyboard: the period presets and report tabs are links reached with Tab.
+    page.get_by_role("link", name="This week").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*preset=this_week.*"))
+    page.get_by_role("link", name="This month").click()
+    page.wait_for_url(re.compile(r".*preset=this_month.*"))
+
+    out = _shots_dir(tmp_path)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(out / "reports-desktop.png"), full_page=True)
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.wait_for_timeout(150)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the Reports page scrolls sideways at 375 px ({width} px wide)"
+    page.screenshot(path=str(out / "reports-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.get_by_role("link", name="Agents vs humans").click()
+    fill = page.locator("rect.bar-agent").first.evaluate("el => getComputedStyle(el).fill")
+    assert fill == "rgb(124, 58, 237)"  # the violet Agent colour
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download CSV").click()
+    download = info.value
+    assert download.suggested_filename.startswith("keito-agents-vs-humans-")
+    rows = read_csv(Path(download.path()).read_text())
+    assert [r[0] for r in rows] == ["Worker type", "Humans", "Agents", "Total"]
