@@ -240,6 +240,17 @@ def test_user_assignments_control_who_may_log(ws: Workspace) -> None:
     only_agent = api.get(f"projects/{mobile['id']}/user_assignments", params={"user_id": agent_id}).json()
     assert [u["id"] for u in only_agent["user_assignments"]] == [ua["id"]]
 
+    mine = agent.get("users/me/project_assignments")
+    assert mine.status_code == 200, mine.text
+    rows = mine.json()["project_assignments"]
+    assert [(r["project"]["id"], r["client"]["id"], r["hourly_rate"]) for r in rows] == [
+        (mobile["id"], ws.client_id, 70)
+    ]
+    assert {t["task"]["name"] for t in rows[0]["task_assignments"]} >= {"Development", "Code Review"}
+    by_admin = api.get(f"users/{agent_id}/project_assignments").json()["project_assignments"]
+    assert [r["id"] for r in by_admin] == [ua["id"]]
+    assert agent.get(f"users/{ws.admin_id}/project_assignments").status_code == 403
+
     assert api.delete(f"projects/{mobile['id']}/user_assignments/{ua['id']}").status_code == 204
     assert agent.post("time_entries", json=entry).status_code == 403
     assert api.get(f"time_entries/{logged.json()['id']}").status_code == 200  # their entries stay

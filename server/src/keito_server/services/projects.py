@@ -555,6 +555,60 @@ def delete_user_assignment(session: Session, actor: Actor, project_id: str, assi
     session.commit()
 
 
+@dataclass(frozen=True)
+class ProjectAssignmentView:
+    """One of a person's projects with the tasks they can log to on it (Harvest's ProjectAssignment)."""
+
+    assignment: UserAssignment
+    project: Project
+    client_name: str
+    tasks: list[TaskAssignmentView]
+
+
+def project_assignments(
+    session: Session, actor: Actor, user_id: str, page: Page
+) -> tuple[list[ProjectAssignmentView], int | None]:
+    """A person's active projects. Yours for anyone; someone else's for managers and administrators."""
+    user = get_scoped(session, User, user_id, actor.account_id, "User")
+    if user.id != actor.user_id:
+        actor.require_manager("see other people's project assignments")
+    q = (
+        select(UserAssignment)
+        .join(Project, Project.id == UserAssignment.project_id)
+        .where(UserAssignment.user_id == user.id, UserAssignment.is_active.is_(True), Project.is_active.is_(True))
+        .order_by(Project.name, Project.id)
+    )
+    rows, total = fetch_page(session, q, page)
+    if not rows:
+        return [], total
+    projects = {p.id: p for p in session.scalars(select(Project).where(Project.id.in_({r.project_id for r in rows})))}
+    clients = {
+        row.id: row.name
+        for row in session.execute(
+            select(Client.id, Client.name).where(Client.id.in_({p.client_id for p in projects.values()}))
+        )
+    }
+    offered = list(
+        session.scalars(
+            select(TaskAssignment)
+            .where(TaskAssignment.project_id.in_(set(projects)), TaskAssignment.is_active.is_(True))
+            .order_by(TaskAssignment.created_at, TaskAssignment.id)
+        )
+    )
+    names = {
+        row.id: row.name
+        for row in session.execute(select(Task.id, Task.name).where(Task.id.in_({t.task_id for t in offered})))
+    }
+    out = []
+    for r in rows:
+        project = projects[r.project_id]
+        tasks = [
+            TaskAssignmentView(t, project, names.get(t.task_id, "")) for t in offered if t.project_id == project.id
+        ]
+        out.append(ProjectAssignmentView(r, project, clients.get(project.client_id, ""), tasks))
+    return out, total
+
+
 def assign_user(session: Session, actor: Actor, project_id: str, user_id: str, **fields: Any) -> UserAssignment:
     """Put ``user_id`` on the team, or reactivate/update an existing assignment (set-up helpers)."""
     actor.require_manager("change a project's team")

@@ -13,9 +13,12 @@ from keito_server.api.common import iso, parse_timestamp_param
 from keito_server.api.deps import CurrentActor, SessionDep
 from keito_server.api.pagination import V1Paging, V2Paging
 from keito_server.api.responses import JSON
+from keito_server.api.routes.projects import serialize_task_assignment
 from keito_server.api.schemas.users import UserCreate, UserCreateV1, UserUpdate, UserUpdateV1
+from keito_server.services import projects as project_svc
 from keito_server.services import users as svc
 from keito_server.services.context import Actor
+from keito_server.services.projects import ProjectAssignmentView
 from keito_server.services.users import UserFilters, UserView
 
 v2 = APIRouter(prefix="/api/v2/users", tags=["Users"])
@@ -73,6 +76,28 @@ def serialize_v1(view: UserView, actor: Actor) -> dict[str, Any]:
     }
 
 
+def serialize_project_assignment(view: ProjectAssignmentView) -> dict[str, Any]:
+    a, p = view.assignment, view.project
+    tasks = []
+    for t in view.tasks:
+        task = serialize_task_assignment(t)
+        task.pop("project")
+        tasks.append(task)
+    return {
+        "id": a.id,
+        "is_project_manager": a.is_project_manager,
+        "is_active": a.is_active,
+        "use_default_rates": a.use_default_rates,
+        "hourly_rate": a.hourly_rate,
+        "budget": a.budget,
+        "project": {"id": p.id, "name": p.name, "code": p.code},
+        "client": {"id": p.client_id, "name": view.client_name},
+        "task_assignments": tasks,
+        "created_at": iso(a.created_at),
+        "updated_at": iso(a.updated_at),
+    }
+
+
 class ListFilters:
     def __init__(
         self, is_active: bool | None = None, user_type: str | None = None, updated_since: str | None = None
@@ -99,6 +124,32 @@ def _v1_fields(data: dict[str, Any]) -> dict[str, Any]:
 @v2.get("/me", operation_id="getCurrentUser", summary="Get current user")
 def me_v2(actor: CurrentActor) -> JSON:
     return JSON(serialize_v2(svc.me(actor), actor))
+
+
+@v2.get(
+    "/me/project_assignments",
+    operation_id="listMyProjectAssignments",
+    summary="Your active projects and the tasks you can log to on each",
+)
+def my_assignments_v2(
+    request: Request, session: SessionDep, actor: CurrentActor, paging: Annotated[V2Paging, Depends()]
+) -> JSON:
+    views, total = project_svc.project_assignments(session, actor, actor.user_id, paging.request())
+    items = [serialize_project_assignment(v) for v in views]
+    return JSON(paging.envelope(request, "project_assignments", items, total or 0))
+
+
+@v2.get(
+    "/{id}/project_assignments",
+    operation_id="listUserProjectAssignments",
+    summary="A person's active projects (managers and administrators, or yourself)",
+)
+def assignments_v2(
+    id: str, request: Request, session: SessionDep, actor: CurrentActor, paging: Annotated[V2Paging, Depends()]
+) -> JSON:
+    views, total = project_svc.project_assignments(session, actor, id, paging.request())
+    items = [serialize_project_assignment(v) for v in views]
+    return JSON(paging.envelope(request, "project_assignments", items, total or 0))
 
 
 @v2.get("", operation_id="listUsers", summary="List users (humans and agents)")
