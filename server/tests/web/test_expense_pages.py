@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from keito_server.db.models import Expense, ExpenseCategory
 
-from tests.support.live import Workspace
+from server.tests.web.conftest import admin_email
+from tests.support.live import LiveServer, Workspace, make_workspace
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 DAY = "2026-03-10"
@@ -248,3 +251,50 @@ def test_other_workspace_expense_is_404(ws: Workspace, other_ws: Workspace, admi
     )
     assert r.status_code == 201
     assert admin_web.get(f"/expenses/{r.json()['id']}").status_code == 404
+
+
+@pytest.mark.browser
+def test_expense_form_shows_quantity_times_price_live(page: Any, browser_server: LiveServer) -> None:
+    ws = make_workspace(browser_server)
+    page.goto(f"{browser_server.url}/login")
+    page.get_by_label("Email").fill(admin_email(ws))
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r".*/time/day/.*"))
+
+    page.goto(f"{browser_server.url}/expenses/new")
+    page.get_by_label("Project").select_option(label="Acme Corp · Acme Website")
+    page.get_by_label("Category").select_option(label="Mileage (per mile)")
+    assert not page.get_by_label("Amount (USD)").is_visible()
+    page.get_by_label("Quantity").fill("120")
+    assert page.locator("#live-total").inner_text() == "120 × 0.67 per mile = 80.40"
+    page.get_by_label("Category").select_option(label="Lodging")
+    assert page.get_by_label("Amount (USD)").is_visible() and not page.get_by_label("Quantity").is_visible()
+    page.get_by_label("Amount (USD)").fill("189.90")
+    page.get_by_label("Receipt").set_input_files(files=[{"name": "hotel.png", "mimeType": "image/png", "buffer": PNG}])
+    page.get_by_label("Notes").focus()
+    page.keyboard.type("Two nights")
+    page.get_by_role("button", name="Save expense").click()
+    page.wait_for_url(re.compile(r".*/expenses/exp_.*"))
+    assert page.get_by_text("Expense saved.").is_visible()
+    assert page.get_by_role("link", name="View hotel.png").is_visible()
+    assert "189.90" in page.locator(".big-amount").inner_text()
+
+    # The agent badge is violet in the list.
+    _, key = ws.add_user("review-bot-01", user_type="agent")
+    r = ws.api(key).post(
+        "expenses",
+        {
+            "project_id": ws.project_id,
+            "expense_category_id": "cat_llm_usage",
+            "spent_date": DAY,
+            "source": "agent",
+            "metadata": {"model": "claude-sonnet-4-5", "input_tokens": 1000, "output_tokens": 100},
+        },
+    )
+    assert r.status_code == 201
+    page.goto(f"{browser_server.url}/expenses")
+    badge = page.locator(".badge-agent").first
+    assert badge.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(124, 58, 237)"
+    page.set_viewport_size({"width": 375, "height": 812})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
