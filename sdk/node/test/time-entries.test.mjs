@@ -91,9 +91,12 @@ test(
       agent.timeEntries.restartTimer(a.id),
       (err) => err instanceof KeitoConflictError && err.code === 'timer_already_running',
     );
-    const restarted = await agent.timeEntries.restartTimer(a.id, { replace_running: true }, { maxRetries: 0 });
-    assert.equal(restarted.is_running, true);
-    assert.equal((await agent.timeEntries.get(b.id)).is_running, false);
-    await agent.timeEntries.stopTimer(a.id);
+    try {
+      const restarted = await agent.timeEntries.restartTimer(a.id, { replace_running: true }, { maxRetries: 0 });
+      assert.equal(restarted.is_running, true);
+      assert.equal((await agent.timeEntries.get(b.id)).is_running, false);
+    } finally {
+      for await (const running of agent.timeEntries.list({ is_running: true })) await agent.timeEntries.stopTimer(running.id);
+    }
   },
 );

@@ -180,6 +180,8 @@ export type InvoiceImport = {
   expenses?: boolean;
   /** Only these projects of the client. */
   project_ids?: Array<string> | null;
+  /** Also bill unsubmitted and submitted work (default: only approved work, unless the workspace has approvals turned off). Rejected work is never billed. */
+  include_unapproved?: boolean | null;
 };
 
 /** From the server's /openapi.json. */
@@ -749,6 +751,7 @@ export type Operations = {
       /** A category id or cat_llm_usage. */
       expense_category_id?: string;
       is_billed?: boolean;
+      billable?: boolean;
       /** Comma-separated, e.g. agent,cli. */
       source?: string;
       /** metadata.session_id equals. */
@@ -1599,6 +1602,31 @@ export type Operations = {
       updated_at: string;
     };
   };
+  /** listMyProjectAssignments; served; request: server; response: server */
+  "GET /api/v2/users/me/project_assignments": {
+    path: Record<string, never>;
+    query: {
+      /** Page number, from 1. */
+      page?: number;
+      /** Records per page, 1 to 2000. */
+      per_page?: number;
+    };
+    body: never;
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & {
+      project_assignments: Array<Record<string, unknown>>;
+    };
+  };
   /** getUser; served; request: server; response: server */
   "GET /api/v2/users/{id}": {
     path: { id: string };
@@ -1628,6 +1656,31 @@ export type Operations = {
       };
       created_at: string;
       updated_at: string;
+    };
+  };
+  /** listUserProjectAssignments; served; request: server; response: server */
+  "GET /api/v2/users/{id}/project_assignments": {
+    path: { id: string };
+    query: {
+      /** Page number, from 1. */
+      page?: number;
+      /** Records per page, 1 to 2000. */
+      per_page?: number;
+    };
+    body: never;
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & {
+      project_assignments: Array<Record<string, unknown>>;
     };
   };
   /** updateClient; served; request: server; response: server */

@@ -14,6 +14,8 @@ import { buildQuery } from './query.js';
 import { isRetryableStatus, retryDelayMs, sleep } from './retry.js';
 
 export const SDK_VERSION = '0.1.0';
+/** Statuses whose Response may not carry a body (the Fetch standard's null body statuses). */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /** Per-call options; every resource method takes them as its last argument. */
 export interface RequestOptions {
@@ -111,7 +113,7 @@ export class Transport {
       const response = await this.config.fetch(url, init);
       // Read the body inside the timeout, so a stalled body counts as a timeout too.
       const text = await response.text();
-      return { kind: 'response', response: new Response(response.status === 204 ? null : text, response) };
+      return { kind: 'response', response: new Response(NULL_BODY_STATUSES.has(response.status) ? null : text, response) };
     } catch (cause) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (timer.aborted) {
@@ -137,7 +139,6 @@ function describe(cause: unknown): string {
 }
 
 async function parseBody(response: Response): Promise<unknown> {
-  if (response.status === 204) return undefined;
   const text = await response.text();
   if (text === '') return undefined;
   try {

@@ -1,21 +1,27 @@
-// Per-file set-up: one server, and clients for the demo's agent and administrator.
+// Set-up: a live server, and clients for the demo's agent and administrator.
 import { after, before } from 'node:test';
 import { Keito } from '../../dist/index.js';
 import { startServer } from './server.mjs';
 
+// One server per process: `npm test` runs every test file in one process (test/all.mjs), so the
+// server starts once; `node --test test/x.test.mjs` alone starts its own.
+let shared;
+
 export function useServer() {
   const ctx = {};
+  if (!shared) {
+    shared = startServer();
+    after(async () => {
+      await (await shared).stop();
+    });
+  }
   before(async () => {
-    ctx.server = await startServer();
-    const { demo, url } = ctx.server;
+    const server = await shared;
+    const { demo, url } = server;
+    ctx.server = server;
     ctx.demo = demo;
     ctx.agent = new Keito({ apiKey: demo.api_key, accountId: demo.account_id, baseUrl: url });
     ctx.admin = new Keito({ apiKey: demo.admin_api_key, accountId: demo.account_id, baseUrl: url });
-    ctx.client = (options = {}) =>
-      new Keito({ apiKey: demo.admin_api_key, accountId: demo.account_id, baseUrl: url, ...options });
-  });
-  after(async () => {
-    await ctx.server?.stop();
   });
   return ctx;
 }

@@ -21,14 +21,22 @@ def copy_row(db: sqlite3.Connection, table: str, where: dict, changes: dict) -> 
         db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(data.values()))
 
 
+def new_id() -> str:
+    return "qs_" + uuid.uuid4().hex
+
+
 def main(path: str, project_id: str, task_id: str) -> None:
     db = sqlite3.connect(path, timeout=30)
     db.row_factory = sqlite3.Row
     with db:
         copy_row(db, "projects", {"id": project_id}, {"id": "prj_abc", "code": "QUICKSTART", "name": "Quickstart"})
         copy_row(db, "tasks", {"id": task_id}, {"id": "tsk_001", "name": "Quickstart task"})
-        new_id = lambda: "ta_" + uuid.uuid4().hex  # noqa: E731
-        copy_row(db, "task_assignments", {"project_id": project_id, "task_id": task_id}, {"id": new_id, "project_id": "prj_abc", "task_id": "tsk_001"})
+        copy_row(
+            db,
+            "task_assignments",
+            {"project_id": project_id, "task_id": task_id},
+            {"id": new_id, "project_id": "prj_abc", "task_id": "tsk_001"},
+        )
         copy_row(db, "user_assignments", {"project_id": project_id}, {"id": new_id, "project_id": "prj_abc"})
 
 
