@@ -50,7 +50,7 @@ class Keito:
     ) -> None:
         self._config = _core.Config.resolve(api_key, account_id, base_url, timeout, max_retries)
         self._owns_http = httpx_client is None
-        self._http = httpx_client or httpx.Client()
+        self._http = httpx_client or httpx.Client(verify=_core.uses_tls(self._config.base_url))
         self._raw = False
         self._sleep = time.sleep
         self._build_resources()
