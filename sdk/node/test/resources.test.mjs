@@ -80,12 +80,23 @@ test('projects: list, get, create, update, delete, and their user and task assig
     const ua = await ctx.admin.projects.userAssignments.create(project.id, { user_id: ctx.demo.agent_user_id });
     const uas = await ctx.admin.projects.userAssignments.list(project.id).toArray();
     assert.ok(uas.some((a) => a.id === ua.id));
+    assert.equal((await ctx.admin.projects.userAssignments.get(project.id, ua.id)).id, ua.id);
+    const ua2 = await ctx.admin.projects.userAssignments.update(project.id, ua.id, { hourly_rate: 95 });
+    assert.equal(ua2.hourly_rate, 95);
     await ctx.admin.projects.userAssignments.delete(project.id, ua.id);
-  }
-  if (ctx.server.serves('GET /api/v2/projects/{project_id}/task_assignments')) {
-    const tas = await ctx.admin.projects.taskAssignments.list(project.id).toArray();
-    assert.ok(tas.length >= 1, 'default tasks are assigned');
-  }
+    await assert.rejects(ctx.admin.projects.userAssignments.get(project.id, ua.id), KeitoNotFoundError);
+  } else t.diagnostic('user assignments not served yet');
+  if (ctx.server.serves('POST /api/v2/projects/{project_id}/task_assignments')) {
+    const before = await ctx.admin.projects.taskAssignments.list(project.id).toArray();
+    assert.ok(before.length >= 1, 'default tasks are assigned');
+    const extra = await ctx.admin.tasks.create({ name: `Design ${uniqueKey()}` });
+    const ta = await ctx.admin.projects.taskAssignments.create(project.id, { task_id: extra.id, hourly_rate: 80 });
+    assert.equal((await ctx.admin.projects.taskAssignments.get(project.id, ta.id)).id, ta.id);
+    const ta2 = await ctx.admin.projects.taskAssignments.update(project.id, ta.id, { billable: false });
+    assert.equal(ta2.billable, false);
+    await ctx.admin.projects.taskAssignments.delete(project.id, ta.id);
+    assert.equal((await ctx.admin.projects.taskAssignments.list(project.id).toArray()).length, before.length);
+  } else t.diagnostic('task assignments not served yet');
   await ctx.admin.projects.delete(project.id);
   await assert.rejects(ctx.admin.projects.get(project.id), KeitoNotFoundError);
 });
@@ -147,11 +158,16 @@ test('invoices: create, get, update, list, messages (send), payments, delete', a
   const messages = await ctx.admin.invoices.messages.list(invoice.id).toArray();
   assert.ok(messages.some((m) => m.id === message.id));
 
+  const reminder = await ctx.admin.invoices.messages.send(invoice.id, { recipients: [{ name: 'Ada', email: 'ada@acme.test' }], event_type: 'reminder' });
+  assert.equal(reminder.event_type, 'reminder');
+
   if (ctx.server.serves('POST /api/v2/invoices/{id}/payments')) {
     const payment = await ctx.admin.invoices.payments.create(invoice.id, { amount: 300 });
     assert.ok((await ctx.admin.invoices.payments.list(invoice.id).toArray()).some((p) => p.id === payment.id));
     assert.equal((await ctx.admin.invoices.get(invoice.id)).state, 'paid');
-  }
+    assert.deepEqual(await ctx.admin.invoices.payments.delete(invoice.id, payment.id), { id: payment.id, deleted: true });
+    assert.equal((await ctx.admin.invoices.get(invoice.id)).state, 'open', 'removing the payment reopens it');
+  } else t.diagnostic('invoice payments not served yet');
 
   const draft = await ctx.admin.invoices.create({ client_id: ctx.demo.client_id });
   const deleted = await ctx.admin.invoices.delete(draft.id);

@@ -1,4 +1,4 @@
-/** The Harvest-shaped resource: list, get, create, update, delete under one collection path. */
+/** The Harvest-shaped resource: list, get, create, update (and delete, where the server has it). */
 import type { PagePromise } from '../core/pagination.js';
 import type { BodyOf, ItemOf, QueryOf, ResponseOf, UntypedResponse } from '../core/types.js';
 import type { RequestOptions } from './http.js';
@@ -26,7 +26,10 @@ export abstract class CrudResource<P extends string, Key extends string> extends
   async update(id: string, body: BodyOf<`PATCH ${P}/{id}`>, options?: RequestOptions): Promise<ResponseOf<`PATCH ${P}/{id}`>> {
     return this.patchJson(`${this.path}/${seg(id)}`, body, options);
   }
+}
 
+/** A collection whose objects can also be deleted. */
+export abstract class DeletableCrudResource<P extends string, Key extends string> extends CrudResource<P, Key> {
   async delete(id: string, options?: RequestOptions): Promise<DeleteResult<`DELETE ${P}/{id}`>> {
     return this.deleteJson(`${this.path}/${seg(id)}`, options);
   }

@@ -1,6 +1,6 @@
 import type { PagePromise } from '../core/pagination.js';
 import type { BodyOf, ItemOf, QueryOf, ResponseOf } from '../core/types.js';
-import { CrudResource } from '../internal/crud.js';
+import { DeletableCrudResource } from '../internal/crud.js';
 import type { RequestOptions, Transport } from '../internal/http.js';
 import { NestedResource } from '../internal/nested.js';
 import { Resource, seg } from '../internal/resource.js';
@@ -39,7 +39,7 @@ export class InvoicePayments extends NestedResource<
   protected readonly key = 'invoice_payments';
 }
 
-export class Invoices extends CrudResource<'/api/v2/invoices', 'invoices'> {
+export class Invoices extends DeletableCrudResource<'/api/v2/invoices', 'invoices'> {
   protected readonly path = '/api/v2/invoices';
   protected readonly key = 'invoices';
   readonly messages: InvoiceMessages;

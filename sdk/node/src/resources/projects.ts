@@ -1,5 +1,5 @@
 import type { ItemOf } from '../core/types.js';
-import { CrudResource } from '../internal/crud.js';
+import { CrudResource, DeletableCrudResource } from '../internal/crud.js';
 import type { Transport } from '../internal/http.js';
 import { NestedCrudResource } from '../internal/nested.js';
 
@@ -25,7 +25,7 @@ export class TaskAssignments extends NestedCrudResource<
   protected readonly key = 'task_assignments';
 }
 
-export class Projects extends CrudResource<'/api/v2/projects', 'projects'> {
+export class Projects extends DeletableCrudResource<'/api/v2/projects', 'projects'> {
   protected readonly path = '/api/v2/projects';
   protected readonly key = 'projects';
   readonly userAssignments: UserAssignments;

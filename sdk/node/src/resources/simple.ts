@@ -1,8 +1,8 @@
 /** Resources that are exactly the Harvest shape (list, get, create, update, delete). */
 import type { BodyOf, ItemOf, QueryOf } from '../core/types.js';
-import { CrudResource } from '../internal/crud.js';
+import { CrudResource, DeletableCrudResource } from '../internal/crud.js';
 
-export class Expenses extends CrudResource<'/api/v2/expenses', 'expenses'> {
+export class Expenses extends DeletableCrudResource<'/api/v2/expenses', 'expenses'> {
   protected readonly path = '/api/v2/expenses';
   protected readonly key = 'expenses';
 }
@@ -18,19 +18,19 @@ export class ExpenseCategories extends CrudResource<'/api/v2/expense_categories'
 export type ExpenseCategory = ItemOf<'GET /api/v2/expense_categories', 'expense_categories'>;
 
 /** The customers being billed. */
-export class Clients extends CrudResource<'/api/v2/clients', 'clients'> {
+export class Clients extends DeletableCrudResource<'/api/v2/clients', 'clients'> {
   protected readonly path = '/api/v2/clients';
   protected readonly key = 'clients';
 }
 export type Client = ItemOf<'GET /api/v2/clients', 'clients'>;
 
-export class Contacts extends CrudResource<'/api/v2/contacts', 'contacts'> {
+export class Contacts extends DeletableCrudResource<'/api/v2/contacts', 'contacts'> {
   protected readonly path = '/api/v2/contacts';
   protected readonly key = 'contacts';
 }
 export type Contact = ItemOf<'GET /api/v2/contacts', 'contacts'>;
 
-export class Tasks extends CrudResource<'/api/v2/tasks', 'tasks'> {
+export class Tasks extends DeletableCrudResource<'/api/v2/tasks', 'tasks'> {
   protected readonly path = '/api/v2/tasks';
   protected readonly key = 'tasks';
 }
