@@ -9,6 +9,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e server -e "sdk/python[dev]" -r requirements-dev.txt
-if [ -f sdk/node/package-lock.json ] && command -v npm >/dev/null 2>&1; then
-  (cd sdk/node && npm ci --silent --no-audit --no-fund)
+if [ -f sdk/node/package.json ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "warning: npm not found; skipping the Node SDK (install Node 20+ to build and test it)" >&2
+  elif [ -f sdk/node/package-lock.json ]; then
+    (cd sdk/node && npm ci --silent --no-audit --no-fund)
+  else
+    (cd sdk/node && npm install --silent --no-audit --no-fund)
+  fi
 fi

@@ -1,0 +1,280 @@
+"""API create throughput against the database's own insert rate (see docs/performance.md).
+
+For each backend: a fresh database, migrated, with one workspace and one agent key; then
+1. ``keito-server serve`` under wrk: 32 connections POSTing /api/v2/time_entries for
+   ``--duration`` seconds (after a warm-up), with the rate limiter, idempotency machinery and
+   auth cache configured as in production (the limit is raised so the benchmark is not throttled,
+   but every request still counts against it);
+2. a plain insert of the same row (new ids) straight into ``time_entries`` from 32 clients
+   (4 processes x 8 threads, one transaction per row, raw driver: psycopg / sqlite3);
+and prints creates/s, p50/p99 latency, the ratio API/raw and the server's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.live import (  # noqa: E402
+    LiveServer,
+    create_pg_database,
+    drop_pg_database,
+    make_workspace,
+    postgres_available,
+)
+
+CONNECTIONS = 32
+RAW_PROCESSES = 4
+RAW_THREADS = CONNECTIONS // RAW_PROCESSES
+WARMUP_SECONDS = 3
+RSS_LIMIT_MB = 200
+TARGET_RATIO = {"postgres": 0.25, "sqlite": 0.10}
+TARGET_P99_MS = {"postgres": 50.0}
+
+
+# ── the API under wrk ─────────────────────────────────────────────────────────────────
+
+
+def _descendants(pid: int) -> list[int]:
+    out = [pid]
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            children = (task / "children").read_text().split()
+            for child in children:
+                out += _descendants(int(child))
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return out
+
+
+def _peak_rss_mb(pid: int) -> dict[int, float]:
+    """VmHWM (peak resident set) of the server and each of its worker processes, in MB."""
+    peaks = {}
+    for p in _descendants(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks[p] = int(line.split()[1]) / 1024
+        except FileNotFoundError:
+            pass
+    return peaks
+
+
+def run_wrk(url: str, env: dict[str, str], seconds: int, threads: int) -> dict[str, Any]:
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        str(ROOT / "benchmarks" / "api_throughput.lua"),
+        f"{url}/api/v2/time_entries",
+    ]
+    out = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout
+    m = re.search(r"KEITO created=(\d+) other=(\d+) p50_us=(\d+) p90_us=(\d+) p99_us=(\d+)", out)
+    if not m:
+        raise RuntimeError(f"unexpected wrk output:\n{out}")
+    created, other, p50, p90, p99 = (int(x) for x in m.groups())
+    return {
+        "created_per_s": created / seconds,
+        "errors": other,
+        "p50_ms": p50 / 1000,
+        "p90_ms": p90 / 1000,
+        "p99_ms": p99 / 1000,
+        "wrk": out,
+    }
+
+
+def bench_api(backend: str, url: str, data_dir: Path, seconds: int, workers: int) -> dict[str, Any]:
+    probe = LiveServer(backend=backend, database_url=url, data_dir=data_dir, owns_database=False)
+    ws = make_workspace(probe, name="Bench Co")
+    _, key = ws.add_user("bench-bot-01", user_type="agent")
+    body = {
+        "project_id": ws.project_id,
+        "task_id": ws.task_id,
+        "spent_date": date.today().isoformat(),
+        "hours": 1.5,
+        "notes": "Implemented OAuth flow",
+        "source": "agent",
+        "metadata": {"agent_id": "bench-bot-01", "session_id": "550e8400-e29b-41d4-a716-446655440000"},
+    }
+    env = {"KEITO_BENCH_BODY": json.dumps(body), "KEITO_BENCH_KEY": key, "KEITO_BENCH_ACCOUNT": ws.account_id}
+    live = LiveServer(
+        backend=backend,
+        database_url=url,
+        data_dir=data_dir,
+        owns_database=False,
+        workers=workers,
+        env_extra={
+            "KEITO_ENABLE_FAULT_INJECTION": "",
+            # Every request is still counted; the limit is only raised above what one key sends here.
+            "KEITO_RATE_LIMIT_PER_MINUTE": "100000000",
+            "KEITO_AUTH_CACHE_SECONDS": "5",
+        },
+    ).start()
+    try:
+        wrk_threads = 2
+        run_wrk(live.url, env, WARMUP_SECONDS, wrk_threads)
+        result = run_wrk(live.url, env, seconds, wrk_threads)
+        assert live.proc is not None
+        result["rss_mb"] = _peak_rss_mb(live.proc.pid)
+    finally:
+        live.stop()
+    return result
+
+
+# ── the same rows straight into the database ──────────────────────────────────────────
+
+
+def _template_row(backend: str, url: str) -> tuple[list[str], list[Any]]:
+    if backend == "postgres":
+        import psycopg
+
+        with psycopg.connect(_pg_dsn(url)) as conn:
+            cur = conn.execute("SELECT * FROM time_entries LIMIT 1")
+            row = cur.fetchone()
+            names = [d.name for d in cur.description or []]
+    else:
+        with sqlite3.connect(url.split("///", 1)[1]) as conn:
+            cur = conn.execute("SELECT * FROM time_entries LIMIT 1")
+            row = cur.fetchone()
+            names = [d[0] for d in cur.description]
+    assert row is not None, "the API run wrote no rows"
+    return names, list(row)
+
+
+def _pg_dsn(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def _raw_worker(args: tuple[str, str, list[str], list[Any], float, int]) -> int:
+    backend, url, names, row, deadline, proc_no = args
+    counts = [0] * RAW_THREADS
+    cols = ", ".join(names)
+    id_at = names.index("id")
+
+    def pg(thread_no: int) -> None:
+        import psycopg
+        from psycopg.types.json import Jsonb
+
+        values = [Jsonb(v) if isinstance(v, dict | list) else v for v in row]
+        sql = f"INSERT INTO time_entries ({cols}) VALUES ({', '.join(['%s'] * len(names))})"
+        with psycopg.connect(_pg_dsn(url), autocommit=True) as conn:
+            n = 0
+            while time.time() < deadline:
+                values[id_at] = f"te_raw{proc_no}x{thread_no}x{n}"
+                conn.execute(sql, values, prepare=True)
+                n += 1
+            counts[thread_no] = n
+
+    def lite(thread_no: int) -> None:
+        conn = sqlite3.connect(url.split("///", 1)[1], timeout=30, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        values = list(row)
+        sql = f"INSERT INTO time_entries ({cols}) VALUES ({', '.join(['?'] * len(names))})"
+        n = 0
+        while time.time() < deadline:
+            values[id_at] = f"te_raw{proc_no}x{thread_no}x{n}"
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(sql, values)
+            conn.execute("COMMIT")
+            n += 1
+        counts[thread_no] = n
+        conn.close()
+
+    target = pg if backend == "postgres" else lite
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(RAW_THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(counts)
+
+
+def bench_raw(backend: str, url: str, seconds: int) -> float:
+    names, row = _template_row(backend, url)
+    start = time.time() + 1.0  # let every process connect first
+    deadline = start + seconds
+    with mp.get_context("fork").Pool(RAW_PROCESSES) as pool:
+        jobs = [(backend, url, names, row, deadline, i) for i in range(RAW_PROCESSES)]
+        total = sum(pool.map(_raw_worker, jobs))
+    return total / (time.time() - start if time.time() < deadline else seconds)
+
+
+# ── driver ────────────────────────────────────────────────────────────────────────────
+
+
+def bench(backend: str, seconds: int, workers: int) -> dict[str, Any]:
+    import tempfile
+
+    from keito_server.db.migrate import upgrade
+
+    data_dir = Path(tempfile.mkdtemp(prefix="keito-bench-"))
+    url = f"sqlite:///{data_dir / 'keito.db'}" if backend == "sqlite" else create_pg_database()
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        upgrade(url)
+        api = bench_api(backend, url, data_dir, seconds, workers)
+        raw = bench_raw(backend, url, seconds)
+    finally:
+        if backend == "postgres":
+            drop_pg_database(url)
+    api["raw_per_s"] = raw
+    api["ratio"] = api["created_per_s"] / raw if raw else 0.0
+    return api
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--backends", default="sqlite,postgres")
+    p.add_argument("--duration", type=int, default=15, help="seconds per measurement")
+    p.add_argument("--workers", type=int, default=0, help="server workers (default: the number of CPUs)")
+    p.add_argument("--json", action="store_true", help="also print the results as JSON")
+    p.add_argument("--verbose", action="store_true", help="also print wrk's own report")
+    args = p.parse_args()
+    workers = args.workers or os.cpu_count() or 1
+    results: dict[str, Any] = {}
+    for backend in args.backends.split(","):
+        if backend == "postgres" and not postgres_available():
+            print("postgres: skipped (no PostgreSQL on 127.0.0.1:5432)")
+            continue
+        r = bench(backend, args.duration, workers)
+        results[backend] = r
+        peak = max(r["rss_mb"].values())
+        ratio_ok = r["ratio"] >= TARGET_RATIO[backend]
+        p99_ok = r["p99_ms"] < TARGET_P99_MS.get(backend, float("inf"))
+        print(
+            f"{backend:9s} API {r['created_per_s']:8.0f} creates/s  p50 {r['p50_ms']:6.1f} ms  "
+            f"p99 {r['p99_ms']:6.1f} ms  errors {r['errors']}  | raw insert {r['raw_per_s']:8.0f} rows/s  "
+            f"| ratio {r['ratio']:.2f} (target {TARGET_RATIO[backend]:.2f}: {'met' if ratio_ok else 'NOT met'}"
+            f"{'' if backend != 'postgres' else ', p99 ' + ('met' if p99_ok else 'NOT met')})  "
+            f"| peak RSS per process {', '.join(f'{v:.0f}' for v in r['rss_mb'].values())} MB "
+            f"({'ok' if peak < RSS_LIMIT_MB else 'OVER'} {RSS_LIMIT_MB} MB)  [workers={workers}]"
+        )
+    if args.verbose:
+        for k, v in results.items():
+            print(f"--- wrk, {k}\n{v['wrk']}")
+    if args.json:
+        print(json.dumps({k: {kk: vv for kk, vv in v.items() if kk != "wrk"} for k, v in results.items()}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
