@@ -162,9 +162,9 @@ class Emitter {
       body += `${inner}${propKey(name)}${optional}: ${this.ts(p, inner, allRequired)};\n`;
     }
     const extra = schema.additionalProperties;
-    if (extra !== undefined && extra !== false) {
-      body += `${inner}[key: string]: ${extra === true ? 'unknown' : 'unknown'};\n`;
-    }
+    // Open objects (metadata) take any key; `unknown`, because an index signature must admit
+    // every named property's type too.
+    if (extra !== undefined && extra !== false) body += `${inner}[key: string]: unknown;\n`;
     if (!body) return 'Record<string, unknown>';
     return `{\n${body}${indent}}`;
   }
