@@ -29,6 +29,9 @@ def test_login_status_whoami_logout(cli: Invoke, ws: Workspace, cli_env: dict[st
     assert config.load(path)["api_key"] == ws.admin_key
     r = cli("auth", "status", env=NO_ENV)
     assert r.code == 0 and r.json["api_key_source"] == "config file" and r.json["api_key_valid"] is True
+    human = cli("--output", "human", "auth", "login", "--key", ws.admin_key, "--account", ws.account_id, env=NO_ENV)
+    assert human.code == 0 and "Logged in as Ada Admin" in human.out
+    assert "Authenticated (config file)" in cli("--output", "human", "auth", "status", env=NO_ENV).out
     r = cli("auth", "whoami", env=NO_ENV)
     assert r.code == 0 and r.json["id"] == ws.admin_id
     assert "Ada Admin" in cli("--output", "human", "auth", "whoami", env=NO_ENV).out

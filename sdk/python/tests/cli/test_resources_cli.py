@@ -26,13 +26,15 @@ def test_clients(cli: Invoke) -> None:
 def test_projects(cli: Invoke, ws: Workspace) -> None:
     r = cli("projects", "create", "Mobile App", "--client", ws.client_id, "--code", "MOB")
     assert r.code == 0 and r.json["code"] == "MOB"
-    assert {p["name"] for p in cli("projects", "list").json} == {"Acme Website", "Mobile App"}
+    human = cli("--output", "human", "projects", "create", "Intranet", "--client", ws.client_id, "--non-billable")
+    assert human.code == 0 and "Created project Intranet" in human.out
+    assert {p["name"] for p in cli("projects", "list").json} == {"Acme Website", "Mobile App", "Intranet"}
     assert "Mobile App" in cli("--output", "human", "projects", "list").out
     r = cli("projects", "show", "mob")
     assert r.code == 0 and r.json["name"] == "Mobile App"
     assert "MOB" in cli("--output", "human", "projects", "show", "Mobile App").out
     r = cli("projects", "show", "zzz")
-    assert r.code == 4 and set(r.error["details"]["available"]) == {"Acme Website", "Mobile App"}
+    assert r.code == 4 and set(r.error["details"]["available"]) == {"Acme Website", "Mobile App", "Intranet"}
     assert "Development" in {t["name"] for t in cli("projects", "tasks").json}
     assert "Development" in {t["name"] for t in cli("projects", "tasks", "--project", "acme").json}
     assert "Development" in cli("--output", "human", "projects", "tasks").out
