@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from keito_server.db.models import Client, Project, Task, TaskAssignment, TimeEntry, UserAssignment
+from keito_server.domain.durations import seconds_to_hours
+from keito_server.domain.sources import TIME_ENTRY_SOURCES, parse_source_filter
+from keito_server.domain.timers import elapsed_seconds
 from keito_server.services import expenses as expenses_service
 from keito_server.services import time_entries
 from keito_server.services.accounts import WEEKDAYS
@@ -69,12 +72,71 @@ class WeekSheet:
     total: Decimal
 
 
-def _week_entries(
+def _owner(actor: Actor, user_id: str | None) -> str:
+    """Whose timesheet: your own, or (managers) a teammate's."""
+    uid = user_id or actor.user_id
+    if uid != actor.user_id:
+        actor.require_manager("see other people's timesheets")
+    return uid
+
+
+@dataclass(frozen=True)
+class _Cell:
+    spent_date: date
+    project_id: str
+    task_id: str
+    source: str
+    seconds: int
+
+
+def _week_cells(
     session: Session, actor: Actor, start: date, end: date, source: str | None, user_id: str | None
-) -> list[TimeEntryView]:
-    filters = TimeEntryFilters(user_id=user_id or actor.user_id, date_from=start, date_to=end, source=source or None)
-    views, _ = time_entries.list_entries(session, actor, filters, Page(limit=MAX_ENTRIES_PER_VIEW, with_total=False))
-    return views
+) -> list[_Cell]:
+    """Seconds per (day, project, task, source) in one GROUP BY, plus the running timers'
+    time since they started: the totals never load the entries themselves."""
+    uid = _owner(actor, user_id)
+    conditions = [
+        TimeEntry.account_id == actor.account_id,
+        TimeEntry.user_id == uid,
+        TimeEntry.spent_date >= start,
+        TimeEntry.spent_date <= end,
+    ]
+    sources = parse_source_filter(source, TIME_ENTRY_SOURCES)
+    if sources:
+        conditions.append(TimeEntry.source.in_(sources))
+    keys = (TimeEntry.spent_date, TimeEntry.project_id, TimeEntry.task_id, TimeEntry.source)
+    rows = session.execute(select(*keys, func.sum(TimeEntry.duration_seconds)).where(*conditions).group_by(*keys))
+    cells = {(r[0], r[1], r[2], r[3]): int(r[4] or 0) for r in rows}
+    now = datetime.now(UTC)
+    running = session.execute(
+        select(*keys, TimeEntry.timer_started_at).where(*conditions, TimeEntry.is_running.is_(True))
+    )
+    for r in running:
+        if r[4] is not None:
+            key = (r[0], r[1], r[2], r[3])
+            cells[key] = cells.get(key, 0) + elapsed_seconds(r[4], now)
+    return [_Cell(k[0], k[1], k[2], k[3], v) for k, v in cells.items()]
+
+
+def _names(
+    session: Session, actor: Actor, project_ids: set[str], task_ids: set[str]
+) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """{project id: (project name, client name)}, {task id: task name}: two queries."""
+    projects: dict[str, tuple[str, str]] = {}
+    tasks: dict[str, str] = {}
+    if project_ids:
+        rows = session.execute(
+            select(Project.id, Project.name, Client.name)
+            .join(Client, Client.id == Project.client_id)
+            .where(Project.account_id == actor.account_id, Project.id.in_(project_ids))
+        )
+        projects = {pid: (pname, cname) for pid, pname, cname in rows}
+    if task_ids:
+        rows2 = session.execute(
+            select(Task.id, Task.name).where(Task.account_id == actor.account_id, Task.id.in_(task_ids))
+        )
+        tasks = {tid: tname for tid, tname in rows2}
+    return projects, tasks
 
 
 def _client_names(session: Session, actor: Actor, views: list[TimeEntryView]) -> dict[str, str]:
@@ -90,19 +152,22 @@ def _client_names(session: Session, actor: Actor, views: list[TimeEntryView]) ->
 def day_sheet(
     session: Session, actor: Actor, day: date, *, source: str | None = None, user_id: str | None = None
 ) -> DaySheet:
+    """The day's entries in full, and per-day totals for its week from one aggregate."""
+    uid = _owner(actor, user_id)
     start, end = week_bounds(day, actor.account.week_start)
-    week = _week_entries(session, actor, start, end, source, user_id)
     days = [start + timedelta(days=i) for i in range(7)]
     totals: dict[date, Decimal] = {d: ZERO for d in days}
-    for v in week:
-        totals[v.entry.spent_date] = totals.get(v.entry.spent_date, ZERO) + v.hours
-    todays = sorted((v for v in week if v.entry.spent_date == day), key=lambda v: v.entry.id)
+    for cell in _week_cells(session, actor, start, end, source, uid):
+        totals[cell.spent_date] = totals.get(cell.spent_date, ZERO) + seconds_to_hours(cell.seconds)
+    filters = TimeEntryFilters(user_id=uid, date_from=day, date_to=day, source=source or None)
+    todays, _ = time_entries.list_entries(session, actor, filters, Page(limit=MAX_ENTRIES_PER_VIEW, with_total=False))
+    todays.sort(key=lambda v: v.entry.id)
     return DaySheet(
         day=day,
         week_days=days,
         entries=todays,
         day_totals=totals,
-        day_total=totals.get(day, ZERO),
+        day_total=sum((v.hours for v in todays), ZERO),
         week_total=sum(totals.values(), ZERO),
         client_names=_client_names(session, actor, todays),
     )
@@ -111,30 +176,31 @@ def day_sheet(
 def week_sheet(
     session: Session, actor: Actor, day: date, *, source: str | None = None, user_id: str | None = None
 ) -> WeekSheet:
+    """Hours per project and task for each day of the week, from one aggregate query."""
     start, end = week_bounds(day, actor.account.week_start)
-    week = _week_entries(session, actor, start, end, source, user_id)
     days = [start + timedelta(days=i) for i in range(7)]
-    clients = _client_names(session, actor, week)
+    cells = _week_cells(session, actor, start, end, source, user_id)
+    projects, tasks = _names(session, actor, {c.project_id for c in cells}, {c.task_id for c in cells})
     grid: dict[tuple[str, str], WeekRow] = {}
-    for v in week:
-        e = v.entry
-        key = (e.project_id, e.task_id)
+    for c in cells:
+        key = (c.project_id, c.task_id)
         row = grid.get(key)
         if row is None:
+            project_name, client_name = projects.get(c.project_id, ("", ""))
             row = WeekRow(
-                project_id=e.project_id,
-                project_name=v.project_name,
-                client_name=clients.get(v.client_id or "", ""),
-                task_id=e.task_id,
-                task_name=v.task_name,
+                project_id=c.project_id,
+                project_name=project_name,
+                client_name=client_name,
+                task_id=c.task_id,
+                task_name=tasks.get(c.task_id, ""),
                 hours=[ZERO] * 7,
                 total=ZERO,
             )
             grid[key] = row
-        i = (e.spent_date - start).days
-        row.hours[i] += v.hours
-        row.total += v.hours
-        row.sources.add(e.source)
+        hours = seconds_to_hours(c.seconds)
+        row.hours[(c.spent_date - start).days] += hours
+        row.total += hours
+        row.sources.add(c.source)
     rows = sorted(grid.values(), key=lambda r: (r.client_name.lower(), r.project_name.lower(), r.task_name.lower()))
     day_totals = [sum((r.hours[i] for r in rows), ZERO) for i in range(7)]
     return WeekSheet(start=start, days=days, rows=rows, day_totals=day_totals, total=sum(day_totals, ZERO))

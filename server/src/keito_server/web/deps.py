@@ -143,12 +143,18 @@ SOURCE_LABELS = {
 }
 
 
+# Built once: the Day view renders one per entry.
+_BADGES = {
+    src: Markup(f'<span class="badge badge-{src}" title="Source: {label}">{label}</span>')
+    for src, label in SOURCE_LABELS.items()
+    if src != "web"
+}
+_NO_BADGE = Markup("")
+
+
 def source_badge(source: str | None) -> Markup:
     """The badge for an entry's or expense's source: violet Agent, amber CLI, quiet others."""
-    src = (source or "").lower()
-    if src not in SOURCE_LABELS or src == "web":
-        return Markup("")
-    return Markup('<span class="badge badge-{0}" title="Source: {1}">{1}</span>').format(src, SOURCE_LABELS[src])
+    return _BADGES.get((source or "").lower(), _NO_BADGE)
 
 
 def build_templates() -> Jinja2Templates:
