@@ -13,7 +13,8 @@ import { promisify } from 'node:util';
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(HERE, '..', '..', '..', '..');
 const VENV_PYTHON = join(REPO, '.venv', 'bin', 'python');
-const STARTUP_TIMEOUT_MS = 60_000;
+// Generous: on a loaded CI machine, importing the server and migrating can take a while.
+const STARTUP_TIMEOUT_MS = 180_000;
 
 export function serverCommand() {
   const custom = process.env.KEITO_SERVER_CMD;
