@@ -3,6 +3,7 @@
 import './client.test.mjs';
 import './errors.test.mjs';
 import './generated-types.test.mjs';
+import './internals.test.mjs';
 import './pagination.test.mjs';
 import './quickstart.test.mjs';
 import './resources.test.mjs';

@@ -121,3 +121,14 @@ test('retry rules: statuses, Retry-After, exponential backoff with jitter', () =
   const fromDate = retryDelayMs(1, date);
   assert.ok(fromDate > 3000 && fromDate <= 5000, String(fromDate));
 });
+
+test('an abort signal ends the call, even while it waits to retry', async () => {
+  const { keito, attempts } = watched();
+  const started = Date.now();
+  await assert.rejects(
+    keito.timeEntries.list({}, { ...fault(503, 5, 30), signal: AbortSignal.timeout(300) }),
+    (err) => err.name === 'TimeoutError' || err.name === 'AbortError',
+  );
+  assert.ok(Date.now() - started < 5000, 'did not sit out the 30 s Retry-After');
+  assert.equal(attempts.length, 1);
+});
