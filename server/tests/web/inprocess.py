@@ -108,7 +108,7 @@ class ServerTimer:
         await self.app(scope, receive, timed_send)
 
 
-def build(database_url: str | None = None, *, projects: int = 4) -> InProcessApp:
+def build(database_url: str | None = None, *, projects: int = 4, secure_cookies: bool = False) -> InProcessApp:
     from keito_server.app import create_app
     from keito_server.db.engine import Database
     from keito_server.db.migrate import upgrade
@@ -120,9 +120,10 @@ def build(database_url: str | None = None, *, projects: int = 4) -> InProcessApp
 
     data_dir = Path(tempfile.mkdtemp(prefix="keito-web-"))
     url = database_url or f"sqlite:///{data_dir / 'keito.db'}"
-    settings = Settings.from_env(
-        {"KEITO_DATA_DIR": str(data_dir), "KEITO_DATABASE_URL": url, "KEITO_SECRET_KEY": "k" * 48}
-    )
+    env = {"KEITO_DATA_DIR": str(data_dir), "KEITO_DATABASE_URL": url, "KEITO_SECRET_KEY": "k" * 48}
+    if secure_cookies:
+        env["KEITO_SECURE_COOKIES"] = "1"
+    settings = Settings.from_env(env)
     upgrade(settings.database_url)
     db = Database(settings.database_url)
     with db.session() as s:
@@ -142,7 +143,7 @@ def build(database_url: str | None = None, *, projects: int = 4) -> InProcessApp
     for engine in {db.write_engine, db.read_engine}:
         event.listen(engine, "before_cursor_execute", counter)
     timer = ServerTimer(create_app(settings, db=db))
-    http = TestClient(timer)
+    http = TestClient(timer, base_url="https://testserver" if secure_cookies else "http://testserver")
     page = http.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     r = http.post("/login", data={"email": "bench@example.com", "password": PASSWORD, "csrf_token": token})
