@@ -186,6 +186,18 @@ test('reports.teamTime: hours per person, dates sent as YYYYMMDD', async (t) => 
   assert.ok(all.some((r) => r.user_id === ctx.demo.agent_user_id));
 });
 
+test('reports.summary: time and LLM spend grouped by agent, computed by the server', async (t) => {
+  if (!requires(t, ctx, 'GET /api/v2/reports/summary', 'POST /api/v2/expenses')) return;
+  const { agent, admin, demo } = ctx;
+  await agent.timeEntries.create({ project_id: demo.project_id, task_id: demo.task_id, spent_date: '2026-05-04', hours: 3, source: 'agent', metadata: { agent_id: 'summary-bot' } });
+  await agent.expenses.create({ project_id: demo.project_id, expense_category_id: LLM_USAGE_CATEGORY_ID, spent_date: '2026-05-04', total_cost: 4.5, source: 'agent', metadata: { agent_id: 'summary-bot', model: 'claude-opus-4-6' } });
+  const rows = await admin.reports.summary({ group_by: 'agent', from: '2026-05-01', to: new Date(2026, 4, 31) }).toArray();
+  const row = rows.find((r) => r.key === 'summary-bot');
+  assert.ok(row, `a row for the agent in ${JSON.stringify(rows)}`);
+  assert.equal(row.hours, 3);
+  assert.equal(row.llm_cost, 4.5);
+});
+
 test('outcomes.log and reports.agentSummary (computed from time entries)', async () => {
   const { agent, demo } = ctx;
   const from = '2025-01-01';

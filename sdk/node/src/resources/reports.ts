@@ -6,12 +6,20 @@ import { Resource } from '../internal/resource.js';
 import type { TimeEntry } from './time-entries.js';
 
 const TEAM = '/api/v2/reports/time/team';
+const SUMMARY = '/api/v2/reports/summary';
 
 export type TeamTimeResult = ItemOf<`GET ${typeof TEAM}`, 'results'>;
 /** `from`/`to` may be `YYYY-MM-DD`, `YYYYMMDD` or a Date; they are sent as `YYYYMMDD`. */
 export type TeamTimeParams = Omit<QueryOf<`GET ${typeof TEAM}`>, 'from' | 'to'> & {
   from: string | Date;
   to: string | Date;
+};
+
+export type SummaryRow = ItemOf<`GET ${typeof SUMMARY}`, 'results'>;
+/** Dates as `YYYY-MM-DD`, `YYYYMMDD` or a Date; `group_by` one of client, project, task, user, source, user_type, model, agent, session. */
+export type SummaryParams = Omit<QueryOf<`GET ${typeof SUMMARY}`>, 'from' | 'to' | 'format'> & {
+  from?: string | Date;
+  to?: string | Date;
 };
 
 export interface AgentSummaryParams {
@@ -50,6 +58,14 @@ export class Reports extends Resource {
   teamTime(params: TeamTimeParams, options?: RequestOptions): PagePromise<TeamTimeResult> {
     const query = { ...params, from: compactDate(params.from), to: compactDate(params.to) };
     return this.listPages(TEAM, 'results', query, options);
+  }
+
+  /** Hours, billable amounts, costs and LLM spend grouped by `group_by`, computed by the server. */
+  summary(params: SummaryParams = {}, options?: RequestOptions): PagePromise<SummaryRow> {
+    const query: Record<string, unknown> = { ...params };
+    if (params.from !== undefined) query['from'] = compactDate(params.from);
+    if (params.to !== undefined) query['to'] = compactDate(params.to);
+    return this.listPages(SUMMARY, 'results', query, options);
   }
 
   /**
