@@ -21,6 +21,18 @@ export async function usage(keito: Keito): Promise<void> {
   // @ts-expect-error hours is a number
   await keito.timeEntries.update(entry.id, { hours: '1.5' });
 
+  // @ts-expect-error expense_category_id is required
+  await keito.expenses.create({ project_id: 'prj_1', spent_date: '2026-03-06', units: 45 });
+  await keito.invoices.list({ state: 'open' });
+  const invoice = await keito.invoices.get('inv_1');
+  const state: 'draft' | 'open' | 'paid' | 'closed' = invoice.state;
+  void state;
+  // @ts-expect-error users have no delete endpoint
+  await keito.users.delete('usr_1');
+  const row = (await keito.reports.summary({ group_by: 'model' })).data[0];
+  const llm: number | undefined = row?.llm_cost;
+  void llm;
+
   for await (const e of keito.timeEntries.list({ project_id: 'prj_1', per_page: 100 })) {
     const id: string = e.id;
     void id;
