@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -134,6 +135,7 @@ def test_list(cli: Invoke, ws: Workspace) -> None:
     human = cli("--output", "human", "time", "list", "--project", "acme")
     assert "Acme Website" in human.out and "1h 00m" in human.out
     assert max(len(line) for line in human.out.splitlines()) <= 80
+    assert dt.date.today().isoformat() in human.out and "entry 0" in human.out  # short columns are never cut
     assert cli("time", "list", "--today", "--from", "2026-01-01").code == 2
 
 

@@ -118,16 +118,25 @@ def console() -> Any:
 
 
 def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
-    """A table that stays readable at 80 columns: long cells are cut with an ellipsis."""
+    """A table that stays readable at 80 columns: short columns (dates, durations, ids, codes)
+    keep their full width and the long text columns give way, cut with an ellipsis."""
     from rich.table import Table
 
-    t = Table(title=title, expand=False, header_style="bold")
-    for name in columns:
-        wide = name in ("Notes", "Name", "Project", "Label")
-        t.add_column(name, overflow="ellipsis", no_wrap=True, max_width=28 if wide else 18)
-    for row in rows:
-        t.add_row(*["" if v is None else str(v) for v in row])
-    console().print(t)
+    out = console()
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    widest = [max([len(name)] + [len(r[i]) for r in cells]) for i, name in enumerate(columns)]
+    short = [w <= SHORT_COLUMN for w in widest]  # short values are unreadable when cut
+    room = out.width - (3 * len(columns) + 1) - sum(w for w, s in zip(widest, short, strict=True) if s)
+    share = max(6, room // max(1, short.count(False)))  # what each long column may take
+    t = Table(title=title, header_style="bold")
+    for name, w, s in zip(columns, widest, short, strict=True):
+        t.add_column(name, overflow="ellipsis", no_wrap=True, width=w if s else min(w, share))
+    for row in cells:
+        t.add_row(*row)
+    out.print(t)
+
+
+SHORT_COLUMN = 12  # characters: a date (10), a duration ("12h 30m"), a source, a currency
 
 
 def say(message: str) -> None:
