@@ -1,10 +1,11 @@
 """CLI startup time: ``keito --help`` and ``keito time running --json`` (budget: 0.3 s each).
 
 Starts a real keito-server (SQLite) with a fresh workspace, then runs each command as a user would
-(a new process each time) and prints min / median / max wall time over N runs. Exit 1 when a
-median exceeds the budget, so CI can run it as a check if it wants to.
+(a new process each time) and prints min / median / max wall time and the median CPU time (user +
+sys, which a busy machine inflates far less than wall time) over N runs. With ``--strict`` it
+exits 1 when a median wall time exceeds the budget.
 
-    .venv/bin/python benchmarks/cli_startup.py [--runs 15]
+    .venv/bin/python benchmarks/cli_startup.py [--runs 15] [--strict]
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def measure(argv: list[str], env: dict[str, str], runs: int, cpu: list[float] | 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a median is over budget")
     args = parser.parse_args()
     from tests.support.live import LiveServer, make_workspace
 
@@ -68,7 +70,7 @@ def main() -> int:
         print(f"CLI startup, {args.runs} runs each, budget {BUDGET}s (median wall time); cpu = median user+sys:")
         print("\n".join(rows))
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
-        return 1 if failed else 0
+        return 1 if failed and args.strict else 0
     finally:
         server.cleanup()
 
