@@ -289,7 +289,12 @@ def test_task_assignments(ws: Workspace) -> None:
     assert logged.status_code == 201
     refused = api.delete(f"{path}/{dev['id']}")
     assert refused.status_code == 409 and refused.json()["code"] == "task_assignment_has_time"
-    for body, status, field in (({}, 400, "task_id"), ({"task_id": "tsk_nope"}, 404, "task_id")):
+    old_task = api.post("tasks", json={"name": "Old", "is_active": False}).json()
+    for body, status, field in (
+        ({}, 400, "task_id"),
+        ({"task_id": "tsk_nope"}, 404, "task_id"),
+        ({"task_id": old_task["id"]}, 422, "task_id"),
+    ):
         r = api.post(path, json=body)
         assert r.status_code == status and r.json()["field"] == field
 

@@ -235,6 +235,9 @@ def create_project(session: Session, actor: Actor, data: dict[str, Any]) -> Proj
         missing = set(task_ids) - {t.id for t in tasks}
         if missing:
             raise NotFound(f"Task {sorted(missing)[0]}", field="task_ids")
+        archived = sorted(t.name for t in tasks if not t.is_active)
+        if archived:
+            raise RuleViolation(f"Task '{archived[0]}' is archived; restore it first.", field="task_ids")
     else:
         tasks = list(session.scalars(q.where(Task.is_default.is_(True), Task.is_active.is_(True))))
     project = Project(
@@ -377,6 +380,8 @@ def create_task_assignment(session: Session, actor: Actor, project_id: str, data
     if not data.get("task_id"):
         raise ValidationError("task_id is required.", field="task_id")
     task = get_scoped(session, Task, data["task_id"], actor.account_id, "Task", field="task_id")
+    if not task.is_active:
+        raise RuleViolation(f"Task '{task.name}' is archived; restore it first.", field="task_id")
     fields = _clean_assignment(data, _TASK_ASSIGNMENT_FIELDS, ("is_active", "billable"))
     if session.scalar(
         select(TaskAssignment.id).where(TaskAssignment.project_id == project.id, TaskAssignment.task_id == task.id)
