@@ -120,9 +120,10 @@ def format_money(value: Decimal | None, currency: str = "") -> str:
     if value is None:
         return "—"
     amount = Decimal(value)
-    places = Decimal("0.01") if abs(amount) >= 1 or amount == 0 else Decimal("0.0001")
-    text = f"{amount.quantize(places):,}"
-    return f"{text} {currency}".strip()
+    cents = amount.quantize(Decimal("0.01"))
+    # Whole cents as 1.10; finer amounts (per-token LLM costs) keep their digits, up to six.
+    shown = cents if cents == amount else amount.quantize(Decimal("0.000001")).normalize()
+    return f"{shown:,} {currency}".strip()
 
 
 def format_when(value: datetime | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -55,9 +56,13 @@ def logout(request: Request, ws: WebSessionDep) -> Response:
     return redirect("/login", request, flash="You are logged out.")
 
 
+def _timezones() -> list[str]:
+    return sorted(available_timezones() | {"UTC"})
+
+
 @router.get("/signup")
 def signup_page(request: Request) -> Response:
-    return render(request, "auth/signup.html", {"form": {}, "currencies": COMMON_CURRENCIES})
+    return render(request, "auth/signup.html", {"form": {}, "currencies": COMMON_CURRENCIES, "timezones": _timezones()})
 
 
 @router.post("/signup")
@@ -94,7 +99,13 @@ def signup_submit(
         )
     except KeitoError as exc:
         session.rollback()
-        ctx = {"form": form, "error": exc.message, "error_field": exc.field, "currencies": COMMON_CURRENCIES}
+        ctx = {
+            "form": form,
+            "error": exc.message,
+            "error_field": exc.field,
+            "currencies": COMMON_CURRENCIES,
+            "timezones": _timezones(),
+        }
         return render(request, "auth/signup.html", ctx, exc.status)
     ws.log_in(login.id, account.id, auth.fingerprint(login))
     return redirect("/time", request, flash=f"Welcome to Keito. {account.name} is ready.")
