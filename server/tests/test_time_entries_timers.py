@@ -90,6 +90,16 @@ def test_restart_rules(ws: Workspace) -> None:
     assert api.get(f"time_entries/{a['id']}").json()["is_running"] is False
 
 
+def test_restarting_an_older_entry_replaces_a_newer_timer(ws: Workspace) -> None:
+    api = ws.api()
+    older = api.post("time_entries", json={**_running(ws), "is_running": False, "hours": 1}).json()
+    newer = api.post("time_entries", json=_running(ws)).json()
+    r = api.patch(f"time_entries/{older['id']}/restart", json={"replace_running": True})
+    assert r.status_code == 200, r.text
+    assert r.json()["is_running"] is True
+    assert api.get(f"time_entries/{newer['id']}").json()["is_running"] is False
+
+
 @pytest.mark.parametrize("dialect", ["v1", "v2"])
 def test_patch_is_running_false_stops_with_given_hours(ws: Workspace, dialect: str) -> None:
     api = ws.api(dialect=dialect)

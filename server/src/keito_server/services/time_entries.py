@@ -130,11 +130,30 @@ def views(session: Session, actor: Actor, entries: list[TimeEntry]) -> list[Time
     """Views for many entries in a fixed number of queries (no N+1)."""
     if not entries:
         return []
+    if len(entries) == 1:
+        # One entry just written: its user, project and task are already in the session, and
+        # session.get answers from there without a query (or queries when they are not).
+        one = entries[0]
+        found = (session.get(User, one.user_id), session.get(Project, one.project_id), session.get(Task, one.task_id))
+        users = {one.user_id: found[0]} if found[0] else {}
+        projects = {one.project_id: found[1]} if found[1] else {}
+        tasks = {one.task_id: found[2].name} if found[2] else {}
+        return _build_views(actor, entries, users, projects, tasks)
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_({e.user_id for e in entries})))}
     projects = {
         p.id: p for p in session.scalars(select(Project).where(Project.id.in_({e.project_id for e in entries})))
     }
     tasks = {t.id: t.name for t in session.scalars(select(Task).where(Task.id.in_({e.task_id for e in entries})))}
+    return _build_views(actor, entries, users, projects, tasks)
+
+
+def _build_views(
+    actor: Actor,
+    entries: list[TimeEntry],
+    users: dict[str, User],
+    projects: dict[str, Project],
+    tasks: dict[str, str],
+) -> list[TimeEntryView]:
     now = datetime.now(UTC)
     account = actor.account
     out = []
@@ -394,8 +413,12 @@ def _commit_timer_write(session: Session, entry: TimeEntry, *, replace_running: 
             if not replace_running:
                 session.rollback()
                 raise _already_running(current.id)
+            # The old timer must stop before this one runs: flush order within one table follows
+            # primary keys, not our intent, so hold this entry off the running index meanwhile.
+            entry.is_running = False
             _stop(current, actor)
-            session.flush()  # the old timer stops before the new one starts (same transaction)
+            session.flush()
+            entry.is_running = True
     try:
         session.commit()
     except IntegrityError as exc:
