@@ -128,6 +128,7 @@ def test_pagination_envelope_and_links(ws: Workspace) -> None:
     assert page["links"]["previous"] == "/api/v2/time_entries?source=api&page=1&per_page=2"
     assert api.get("time_entries", params={"per_page": 2001}).status_code == 400
     assert api.get("time_entries", params={"page": 0}).status_code == 400
+    assert api.get("time_entries", params={"page": 36627893167763870449664}).status_code == 400
     v1 = ws.api(dialect="v1")
     first = v1.get("time-entries", params={"limit": 3}).json()
     assert len(first["data"]) == 3 and first["has_more"] is True

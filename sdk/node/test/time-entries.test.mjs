@@ -82,7 +82,6 @@ test('startTimer, stopTimer (server computes hours), restartTimer, and one runni
 
 test(
   'restartTimer refuses a second running timer (409), and replace_running switches timers',
-  { todo: 'server answers 500 (UNIQUE constraint failed: time_entries.user_id) on restart with replace_running' },
   async () => {
     const { agent, demo } = ctx;
     const a = await agent.timeEntries.create({ project_id: demo.project_id, task_id: demo.task_id, spent_date: '2026-03-02', hours: 1 });

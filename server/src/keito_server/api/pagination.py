@@ -21,12 +21,15 @@ V2_DEFAULT_PER_PAGE = 100
 V2_MAX_PER_PAGE = 2000
 V1_DEFAULT_LIMIT = 50
 V1_MAX_LIMIT = 200
+# Far beyond any real list, and small enough that offsets stay inside 64-bit integers.
+MAX_PAGE = 1_000_000
+MAX_OFFSET = 2_000_000_000
 
 
 class V2Paging:
     def __init__(
         self,
-        page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")] = 1,
         per_page: Annotated[
             int, Query(ge=1, le=V2_MAX_PER_PAGE, description="Records per page, 1 to 2000.")
         ] = V2_DEFAULT_PER_PAGE,
@@ -72,7 +75,7 @@ def _decode_cursor(cursor: str) -> int:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = raw.partition(":")
         offset = int(value)
-        if kind != "o" or offset < 0:
+        if kind != "o" or not 0 <= offset <= MAX_OFFSET:
             raise ValueError
         return offset
     except (ValueError, UnicodeDecodeError) as exc:
