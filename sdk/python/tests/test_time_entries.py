@@ -113,3 +113,20 @@ def test_environment_fallbacks(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -
         assert list(c.time_entries.list()) == []
     monkeypatch.delenv("KEITO_BASE_URL")
     assert Keito().base_url == "http://localhost:8000"
+
+
+def test_raw_response_and_request_async(ws: Workspace) -> None:
+    async def scenario() -> None:
+        async with AsyncKeito(api_key=ws.admin_key, account_id=ws.account_id, base_url=ws.server.url) as c:
+            raw = await c.with_raw_response.time_entries.create(
+                project_id=ws.project_id, task_id=ws.task_id, spent_date=TODAY, hours=1
+            )
+            assert raw.status_code == 201 and isinstance(raw.parsed, TimeEntry)
+            body = await c.request("GET", f"/time_entries/{raw.parsed.id}")
+            assert body["id"] == raw.parsed.id and body["hours"] == 1
+
+    asyncio.run(scenario())
+    with Keito(api_key=ws.admin_key, account_id=ws.account_id, base_url=ws.server.url) as c:
+        assert c.request("GET", "/users/me")["id"] == ws.admin_id
+        with pytest.raises(NotFoundError):
+            c.request("GET", "/time_entries/te_nope")
