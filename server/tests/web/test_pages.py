@@ -422,3 +422,34 @@ def test_personal_api_key_create_and_revoke(ws: Workspace, admin_web: WebClient)
     r = admin_web.post(f"/settings/api/keys/{key_id}/revoke")
     assert "is revoked" in r.text
     assert httpx.get(f"{ws.server.url}/api/v2/users/me", headers=headers).status_code == 401
+
+
+def test_managers_see_a_teammates_timesheet_members_do_not(ws: Workspace, admin_web: WebClient) -> None:
+    agent_id, key = ws.add_user("night-bot", user_type="agent")
+    day = _today(ws)
+    r = ws.api(key, dialect="v1").post(
+        "/v1/time-entries",
+        {
+            "project_id": ws.project_id,
+            "task_id": ws.task_id,
+            "spent_date": day,
+            "hours": 2,
+            "source": "agent",
+            "notes": "Nightly triage",
+        },
+    )
+    assert r.status_code == 201, r.text
+    own = admin_web.get(f"/time/day/{day}")
+    assert "Nightly triage" not in own.text and 'name="user"' in own.text  # the person picker
+    theirs = admin_web.get(f"/time/day/{day}?user={agent_id}")
+    assert theirs.status_code == 200 and "Nightly triage" in theirs.text and "night-bot · Today" in theirs.text
+    assert "Start timer" not in theirs.text  # nobody starts a timer for someone else here
+    week = admin_web.get(f"/time/week/{day}?user={agent_id}&source=agent")
+    assert 'data-testid="week-total">2:00<' in week.text
+    assert f"source=cli&amp;user={agent_id}" in week.text  # the filter keeps the person
+    member_id, _ = ws.add_user("Max Member")
+    member = WebClient(ws.server)
+    member.login(user_email(ws, member_id))
+    assert member.get(f"/time/day/{day}?user={agent_id}").status_code == 403
+    assert member.get(f"/time/week/{day}?user={ws.admin_id}").status_code == 403
+    assert 'name="user"' not in member.get(f"/time/day/{day}").text

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,9 +19,11 @@ from keito_server.domain.durations import parse_duration
 from keito_server.domain.errors import KeitoError, ValidationError
 from keito_server.domain.sources import TIME_ENTRY_SOURCES
 from keito_server.domain.timers import local_today
-from keito_server.services import time_entries, timesheets
+from keito_server.services import time_entries, timesheets, users
 from keito_server.services.context import Actor
+from keito_server.services.paging import Page
 from keito_server.services.time_entries import TimeEntryView
+from keito_server.services.users import UserFilters
 from keito_server.web.deps import CurrentWebActor, SessionDep, redirect, render
 
 router = APIRouter(prefix="/time")
@@ -74,15 +77,45 @@ def day_pick(actor: CurrentWebActor, date: date | None = None, source: str | Non
     return redirect(_day_url(date or _today(actor), _source(source)))
 
 
-def _live_context(session: Any, actor: Actor, day: date, source: str | None) -> dict[str, Any]:
-    sheet = timesheets.day_sheet(session, actor, day, source=source)
+def _query(source: str | None, user: str | None) -> tuple[str, str]:
+    """("?source=..&user=..", "user=..") for the links that keep the view's filters."""
+    uq = f"user={quote(user)}" if user else ""
+    params = ([f"source={source}"] if source else []) + ([uq] if uq else [])
+    return ("?" + "&".join(params) if params else ""), uq
+
+
+def _viewing(session: Any, actor: Actor, user: str | None) -> dict[str, Any]:
+    """Whose timesheet the page shows. Managers pick a teammate (or agent); the services refuse
+    anyone else's with a 403."""
+    other = user if user and user != actor.user_id else None
+    people: list[tuple[str, str]] = []
+    name = actor.user.name
+    if actor.is_manager:
+        found, _ = users.list_users(session, actor, UserFilters(is_active=True), Page(limit=2000, with_total=False))
+        people = sorted(((p.user.id, p.user.name) for p in found), key=lambda x: (x[0] != actor.user_id, x[1].lower()))
+        name = next((n for i, n in people if i == other), name) if other else name
+    return {
+        "viewing_id": other or actor.user_id,
+        "viewing_self": other is None,
+        "viewing_name": name,
+        "people": people if len(people) > 1 else [],
+        "other": other,
+    }
+
+
+def _live_context(session: Any, actor: Actor, day: date, source: str | None, user: str | None) -> dict[str, Any]:
+    other = user if user and user != actor.user_id else None
+    sheet = timesheets.day_sheet(session, actor, day, source=source, user_id=other)
+    q, uq = _query(source, other)
     return {
         "day": day,
         "sheet": sheet,
         "source": source,
-        "running": time_entries.running_entry(session, actor),
-        "team_running": timesheets.team_running(session, actor),
-        "signature": timesheets.day_signature(session, actor, day),
+        "q": q,
+        "uq": uq,
+        "running": time_entries.running_entry(session, actor, other),
+        "team_running": timesheets.team_running(session, actor) if other is None else [],
+        "signature": timesheets.day_signature(session, actor, day, user_id=other),
         "today": _today(actor),
         "timer_start_ms": timer_start_ms,
         "poll_seconds": POLL_SECONDS,
@@ -91,10 +124,16 @@ def _live_context(session: Any, actor: Actor, day: date, source: str | None) -> 
 
 @router.get("/day/{day}")
 def day_view(
-    request: Request, session: SessionDep, actor: CurrentWebActor, day: date, source: str | None = None
+    request: Request,
+    session: SessionDep,
+    actor: CurrentWebActor,
+    day: date,
+    source: str | None = None,
+    user: str | None = None,
 ) -> Response:
     source = _source(source)
-    ctx = _live_context(session, actor, day, source)
+    ctx = _live_context(session, actor, day, source, user)
+    ctx.update(_viewing(session, actor, user))
     ctx.update(
         {
             "projects": timesheets.pickers(session, actor),
@@ -113,11 +152,13 @@ def day_live(
     day: date,
     sig: str = "",
     source: str | None = None,
+    user: str | None = None,
 ) -> Response:
     """The polled fragment: 204 (nothing to swap) until the day's signature changes."""
-    if sig and sig == timesheets.day_signature(session, actor, day):
+    other = user if user and user != actor.user_id else None
+    if sig and sig == timesheets.day_signature(session, actor, day, user_id=other):
         return Response(status_code=204)
-    return render(request, "time/_day_live.html", _live_context(session, actor, day, _source(source)))
+    return render(request, "time/_day_live.html", _live_context(session, actor, day, _source(source), user))
 
 
 @router.get("/week")
@@ -127,11 +168,21 @@ def week_home(actor: CurrentWebActor) -> Response:
 
 @router.get("/week/{day}")
 def week_view(
-    request: Request, session: SessionDep, actor: CurrentWebActor, day: date, source: str | None = None
+    request: Request,
+    session: SessionDep,
+    actor: CurrentWebActor,
+    day: date,
+    source: str | None = None,
+    user: str | None = None,
 ) -> Response:
     source = _source(source)
-    sheet = timesheets.week_sheet(session, actor, day, source=source)
+    viewing = _viewing(session, actor, user)
+    sheet = timesheets.week_sheet(session, actor, day, source=source, user_id=viewing["other"])
+    q, uq = _query(source, viewing["other"])
     ctx = {
+        **viewing,
+        "q": q,
+        "uq": uq,
         "day": day,
         "sheet": sheet,
         "source": source,
