@@ -289,3 +289,25 @@ def test_forms_without_csrf_are_refused(ws: Workspace, admin_web: Any) -> None:
 def test_other_workspace_client_is_404(ws: Workspace, other_ws: Workspace, admin_web: Any) -> None:
     assert admin_web.get(f"/manage/clients/{other_ws.client_id}").status_code == 404
     assert admin_web.get(f"/projects/{other_ws.project_id}").status_code == 404
+
+
+def test_members_see_a_project_without_rates_or_a_hidden_budget(ws: Workspace, admin_web: Any, web: Any) -> None:
+    edit = {
+        "client_id": ws.client_id,
+        "name": "Acme Website",
+        "bill_by": "Project",
+        "hourly_rate": "150",
+        "budget_by": "project",
+        "budget": "40",
+    }
+    assert admin_web.post(f"/projects/{ws.project_id}/edit", edit).status_code == 200
+    member_web(ws, web)
+    page = web.get(f"/projects/{ws.project_id}").text
+    assert "Acme Website" in page and "150.00" not in page and 'id="budget-title"' not in page
+    assert f'action="/projects/{ws.project_id}/edit"' not in page and "Edit project" not in page
+
+    assert admin_web.post(f"/projects/{ws.project_id}/edit", {**edit, "show_budget_to_all": "1"}).status_code == 200
+    assert one(ws, Project, id=ws.project_id).show_budget_to_all is True
+    page = web.get(f"/projects/{ws.project_id}").text
+    assert 'id="budget-title"' in page and "Your own work on this project." in page and "150.00" not in page
+    assert web.post(f"/projects/{ws.project_id}/archive").status_code == 403

@@ -268,12 +268,18 @@ async def expense_update(request: Request, session: SessionDep, actor: CurrentWe
         elif view.expense.units is not None:
             data["units"] = None
         expenses.update_expense(session, actor, expense_id, data)
-        file_name, content = await _upload(raw)
-        if content is not None:
-            expenses.attach_receipt(session, actor, expense_id, file_name, content, _receipts_dir(request))
     except KeitoError as exc:
         session.rollback()
         return _form_page(request, session, actor, form, errors_of(exc, "total_cost"), view)
+    file_name, content = await _upload(raw)
+    if content is not None:
+        try:
+            expenses.attach_receipt(session, actor, expense_id, file_name, content, _receipts_dir(request))
+        except KeitoError as exc:
+            session.rollback()
+            return redirect(
+                f"/expenses/{expense_id}", request, error=f"Expense updated, but the receipt was refused: {exc.message}"
+            )
     return redirect(f"/expenses/{expense_id}", request, flash="Expense updated.")
 
 

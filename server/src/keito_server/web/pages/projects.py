@@ -56,6 +56,9 @@ EDIT_FIELDS = (
     "budget_is_monthly",
     "cost_budget",
     "cost_budget_include_expenses",
+    "show_budget_to_all",
+    "notify_when_over_budget",
+    "over_budget_notification_percentage",
     "starts_on",
     "ends_on",
     "notes",
@@ -78,6 +81,11 @@ def _project_data(form: dict[str, Any]) -> dict[str, Any]:
         "budget_is_monthly": checked(form.get("budget_is_monthly")),
         "cost_budget": decimal(form.get("cost_budget"), "cost_budget", "Cost budget"),
         "cost_budget_include_expenses": checked(form.get("cost_budget_include_expenses")),
+        "show_budget_to_all": checked(form.get("show_budget_to_all")),
+        "notify_when_over_budget": checked(form.get("notify_when_over_budget")),
+        "over_budget_notification_percentage": decimal(
+            form.get("over_budget_notification_percentage"), "over_budget_notification_percentage", "Alert threshold"
+        ),
         "starts_on": day(form.get("starts_on"), "starts_on", "Start date"),
         "ends_on": day(form.get("ends_on"), "ends_on", "End date"),
         "notes": text(form.get("notes")),
@@ -115,7 +123,12 @@ def project_list(request: Request, session: SessionDep, actor: CurrentWebActor, 
 
 @router.get("/new")
 def project_new(request: Request, session: SessionDep, actor: ManagerActor, client_id: str = "") -> Response:
-    form = {"client_id": client_id, "bill_by": "Project", "budget_by": "none"}
+    form = {
+        "client_id": client_id,
+        "bill_by": "Project",
+        "budget_by": "none",
+        "over_budget_notification_percentage": WARN_PERCENT,
+    }
     return _form_page(request, session, actor, form, {})
 
 
