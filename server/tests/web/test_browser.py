@@ -286,3 +286,43 @@ def test_form_without_csrf_token_is_refused(page: Any, bws: Workspace) -> None:
     assert info.value.status == 403
     assert page.get_by_text("did not come from Keito").is_visible()
     assert bws.api().get("time_entries").json()["time_entries"] == []
+
+
+def test_set_up_through_the_manage_pages_then_track_time(page: Any, browser_server: LiveServer) -> None:
+    """The same start as above, with client, task and project made through the Manage and
+    Projects pages (the second web engineer's) instead of the API."""
+    server = browser_server
+    page.goto(f"{server.url}/signup")
+    page.get_by_label("Company name").fill("Page Built Co")
+    page.get_by_label("First name").fill("Pat")
+    page.get_by_label("Work email").fill(f"pat.{uuid.uuid4().hex[:6]}@example.com")
+    page.get_by_label("Password").fill("a very long secret")
+    page.get_by_label("Timezone").fill("UTC")
+    page.get_by_role("button", name="Create workspace").click()
+    page.wait_for_url(re.compile(r".*/time/day/.*"))
+
+    page.goto(f"{server.url}/manage/clients/new")
+    page.locator("#f-name").fill("Initech")
+    page.get_by_role("button", name="Create client").click()
+    page.goto(f"{server.url}/manage/tasks")
+    page.locator("#f-name").fill("Discovery")
+    page.get_by_label("Default task (add to every new project)").check()
+    page.get_by_role("button", name="Create task").click()
+    page.goto(f"{server.url}/projects/new")
+    page.get_by_label("Client").select_option(label="Initech")
+    page.get_by_label("Project name").fill("TPS Reports")
+    page.get_by_role("button", name="Create project").click()
+    page.wait_for_url(re.compile(r".*/projects/prj_.*"))
+
+    page.goto(f"{server.url}/time")
+    page.locator("#timer-project").select_option(label="Initech · TPS Reports")
+    page.wait_for_timeout(300)
+    page.locator("#timer-task").select_option(label="Discovery")
+    page.locator("#timer-notes").fill("Cover sheets")
+    page.get_by_role("button", name="Start timer").click()
+    page.locator(".running-banner").wait_for()
+    page.wait_for_timeout(1200)
+    page.get_by_role("button", name="Stop timer").click()
+    page.wait_for_selector(".running-banner", state="detached")
+    row = page.locator(".entry", has_text="Cover sheets")
+    assert row.is_visible() and "Discovery" in row.inner_text() and "TPS Reports" in row.inner_text()
