@@ -143,4 +143,7 @@ def authenticate(session: Session, token: str, *, account_id: str | None, cache_
         session.execute(update(ApiKey).where(ApiKey.id == cached.key_id).values(last_used_at=now))
         session.commit()
         _cache.put(key_hash, _Cached(cached.key_id, cached.user_id, cached.account_id, now, cached.expires))
+    # End the lookup's transaction: on SQLite a POST's session holds the write lock from its
+    # first statement, and the handler that follows should take it only for its own work.
+    session.commit()
     return Actor(account=pair[1], user=pair[0], api_key_id=cached.key_id)

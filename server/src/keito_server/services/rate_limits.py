@@ -70,7 +70,8 @@ class RateLimiter:
             .on_conflict_do_update(index_elements=["owner", "window_start"], set_={"count": RateLimitCounter.count + 1})
             .returning(RateLimitCounter.count)
         )
-        with self.db.session() as s:
+        # A counter lost in a crash only forgives a few requests, so its commit need not be durable.
+        with self.db.counter_session() as s:
             count = int(s.execute(stmt).scalar_one())
             if now - self._last_purge > WINDOW_SECONDS:
                 self._last_purge = now
