@@ -298,3 +298,19 @@ def test_expense_form_shows_quantity_times_price_live(page: Any, browser_server:
     assert badge.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(124, 58, 237)"
     page.set_viewport_size({"width": 375, "height": 812})
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_an_unpriced_llm_expense_can_be_given_an_amount(ws: Workspace, admin_web: Any) -> None:
+    _, unpriced_id = agent_llm_expenses(ws)
+    form = admin_web.get(f"/expenses/{unpriced_id}/edit")
+    assert form.status_code == 200 and 'name="total_cost"' in form.text and 'name="units"' in form.text
+    base = {"spent_date": DAY, "project_id": ws.project_id, "expense_category_id": "cat_llm_usage", "units": "3"}
+    # Saving without an amount keeps it marked as needing a price (nothing silently free).
+    r = post_multipart(admin_web, f"/expenses/{unpriced_id}/edit", {**base, "total_cost": ""})
+    assert r.status_code == 200, r.text[:300]
+    assert one(ws, Expense, id=unpriced_id).pricing_method == "unpriced"
+    r = post_multipart(admin_web, f"/expenses/{unpriced_id}/edit", {**base, "total_cost": "0.0421"})
+    assert r.status_code == 200
+    e = one(ws, Expense, id=unpriced_id)
+    assert e.pricing_method == "manual" and e.total_cost == Decimal("0.0421") and e.units == 3
+    assert "Needs a price" not in admin_web.get(f"/expenses/{unpriced_id}").text

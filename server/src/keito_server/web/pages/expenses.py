@@ -145,6 +145,11 @@ def _expense_data(form: Any, categories: dict[str, Any]) -> dict[str, Any]:
         if not raw.isdigit() or int(raw) < 1:
             raise ValidationError("Quantity must be a whole number, 1 or more.", field="units")
         data["units"] = int(raw)
+        if category.unit_price is None:
+            # No unit price (LLM Usage by default): an amount typed here prices it.
+            amount = decimal(form.get("total_cost"), "total_cost", "Amount")
+            if amount is not None:
+                data["total_cost"] = amount
     else:
         amount = decimal(form.get("total_cost"), "total_cost", "Amount")
         if amount is None:
@@ -251,7 +256,8 @@ def expense_edit(request: Request, session: SessionDep, actor: CurrentWebActor, 
         "notes": e.notes,
         "billable": "1" if e.billable else "",
         "units": e.units,
-        "total_cost": e.total_cost,
+        # Only an amount someone typed comes back; a computed or unpriced total is not pinned.
+        "total_cost": e.total_cost if e.pricing_method == "manual" else None,
     }
     return _form_page(request, session, actor, form, {}, view)
 
@@ -264,7 +270,7 @@ async def expense_update(request: Request, session: SessionDep, actor: CurrentWe
     try:
         data = _expense_data(form, _categories_by_id(session, actor))
         if "units" in data:
-            data["total_cost"] = None  # a quantity: the category prices it
+            data.setdefault("total_cost", None)  # a quantity: the category prices it unless an amount is given
         elif view.expense.units is not None:
             data["units"] = None
         expenses.update_expense(session, actor, expense_id, data)

@@ -14,7 +14,7 @@
       var opt = select.options[select.selectedIndex];
       var unitName = opt ? opt.getAttribute("data-unit") : "";
       var price = opt ? opt.getAttribute("data-price") : "";
-      standard.hidden = !!unitName;
+      standard.hidden = !!unitName && !!price;
       unit.hidden = !unitName;
       if (!unitName) { out.textContent = ""; return; }
       var qty = parseInt(units.value, 10);
