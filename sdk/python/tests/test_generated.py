@@ -15,6 +15,10 @@ def test_cli_reference_is_current() -> None:
     assert docgen.target().read_text() == docgen.render(), "run: python -m keito.cli.docgen --write"
 
 
+def test_cached_root_help_is_current() -> None:
+    assert docgen.HELP_CACHE.read_text() == docgen.root_help(), "run: python -m keito.cli.docgen --write"
+
+
 def test_async_resources_are_generated_from_sync() -> None:
     done = subprocess.run([sys.executable, str(SDK / "scripts" / "unasync.py"), "--check"], capture_output=True)
     assert done.returncode == 0, done.stdout.decode()

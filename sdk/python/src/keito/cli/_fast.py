@@ -1,7 +1,9 @@
-"""Fast paths: ``keito time running`` (what agent hooks and shell prompts call most) answered
-without importing Typer, Rich or pydantic, so it starts well under the 0.3 s budget. The Typer
-command ``keito time running`` calls the same ``running_payload``; only argument parsing differs.
-Anything this parser does not fully understand (``--help``, unknown flags) falls back to Typer.
+"""Fast paths, answered without importing Typer, Rich or pydantic so they start well under the
+0.3 s budget: ``keito --help`` (a copy of Typer's own output, kept current by docgen and a test)
+and ``keito time running`` (what agent hooks and shell prompts call most). The Typer command
+``keito time running`` calls the same ``running_payload``; only argument parsing differs.
+Anything this parser does not fully understand (``--help`` on a subcommand, unknown flags)
+falls back to Typer.
 """
 
 from __future__ import annotations
@@ -92,7 +94,22 @@ def parse(argv: list[str]) -> State | None:
     return st if words == ["time", "running"] else None
 
 
+def try_help(argv: list[str]) -> bool:
+    """``keito`` and ``keito --help``: the root help, generated from Typer by docgen (help.txt)."""
+    if argv not in ([], ["--help"]):
+        return False
+    from pathlib import Path
+
+    cached = Path(__file__).with_name("help.txt")
+    if not cached.exists():
+        return False
+    sys.stdout.write(cached.read_text())
+    return True
+
+
 def try_fast(argv: list[str]) -> bool:
+    if try_help(argv):
+        return True
     st = parse(argv)
     if st is None:
         return False

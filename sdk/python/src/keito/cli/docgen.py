@@ -1,4 +1,5 @@
-"""Generate docs/cli.md from the commands' own ``--help`` (a test fails when the file drifts).
+"""Generate docs/cli.md from the commands' own ``--help``, and ``help.txt`` (the root help that
+``keito --help`` prints without importing Typer). A test fails when either drifts.
 
 python -m keito.cli.docgen            # print
 python -m keito.cli.docgen --write    # write docs/cli.md (repository checkout)
@@ -64,6 +65,19 @@ def render() -> str:
     return "".join(parts)
 
 
+def root_help() -> str:
+    """``keito --help`` as Typer prints it at WIDTH columns; cached in ``help.txt`` for the fast path."""
+    from typer.testing import CliRunner
+
+    from keito.cli.app import app
+
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": WIDTH, "TERM": "dumb"}, prog_name="keito")
+    return str(result.stdout)
+
+
+HELP_CACHE = Path(__file__).with_name("help.txt")
+
+
 def target() -> Path:
     return Path(__file__).resolve().parents[5] / "docs" / "cli.md"
 
@@ -72,9 +86,11 @@ def main(argv: list[str]) -> int:
     text = render()
     if "--write" in argv:
         target().write_text(text)
+        HELP_CACHE.write_text(root_help())
     elif "--check" in argv:
-        if not target().exists() or target().read_text() != text:
-            print("docs/cli.md is stale: run python -m keito.cli.docgen --write", file=sys.stderr)
+        stale = not target().exists() or target().read_text() != text
+        if stale or not HELP_CACHE.exists() or HELP_CACHE.read_text() != root_help():
+            print("docs/cli.md or keito/cli/help.txt is stale: run python -m keito.cli.docgen --write", file=sys.stderr)
             return 1
     else:
         sys.stdout.write(text)
