@@ -74,6 +74,18 @@ def _peak_rss_mb(pid: int) -> dict[int, float]:
     return peaks
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the server and its workers so far, in seconds."""
+    total = 0
+    for p in _descendants(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        except (FileNotFoundError, IndexError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def run_wrk(url: str, env: dict[str, str], seconds: int, threads: int) -> dict[str, Any]:
     cmd = [
         "wrk",
@@ -130,8 +142,12 @@ def bench_api(backend: str, url: str, data_dir: Path, seconds: int, workers: int
     try:
         wrk_threads = 2
         run_wrk(live.url, env, WARMUP_SECONDS, wrk_threads)
-        result = run_wrk(live.url, env, seconds, wrk_threads)
         assert live.proc is not None
+        cpu_before = _cpu_seconds(live.proc.pid)
+        result = run_wrk(live.url, env, seconds, wrk_threads)
+        created = result["created_per_s"] * seconds
+        # Server CPU per create: independent of what else runs on the machine.
+        result["cpu_ms_per_create"] = (_cpu_seconds(live.proc.pid) - cpu_before) * 1000 / created if created else 0.0
         result["rss_mb"] = _peak_rss_mb(live.proc.pid)
     finally:
         live.stop()
@@ -249,6 +265,7 @@ def main() -> int:
     p.add_argument("--json", action="store_true", help="also print the results as JSON")
     p.add_argument("--verbose", action="store_true", help="also print wrk's own report")
     args = p.parse_args()
+    print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     workers = args.workers or os.cpu_count() or 1
     results: dict[str, Any] = {}
     for backend in args.backends.split(","):
@@ -263,11 +280,13 @@ def main() -> int:
         print(
             f"{backend:9s} API {r['created_per_s']:8.0f} creates/s  p50 {r['p50_ms']:6.1f} ms  "
             f"p99 {r['p99_ms']:6.1f} ms  errors {r['errors']}  | raw insert {r['raw_per_s']:8.0f} rows/s  "
+            f"| server CPU {r['cpu_ms_per_create']:.1f} ms/create  "
             f"| ratio {r['ratio']:.2f} (target {TARGET_RATIO[backend]:.2f}: {'met' if ratio_ok else 'NOT met'}"
             f"{'' if backend != 'postgres' else ', p99 ' + ('met' if p99_ok else 'NOT met')})  "
             f"| peak RSS per process {', '.join(f'{v:.0f}' for v in r['rss_mb'].values())} MB "
             f"({'ok' if peak < RSS_LIMIT_MB else 'OVER'} {RSS_LIMIT_MB} MB)  [workers={workers}]"
         )
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if args.verbose:
         for k, v in results.items():
             print(f"--- wrk, {k}\n{v['wrk']}")
