@@ -8,6 +8,7 @@ shared by the Projects and Expenses pages.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -71,8 +72,38 @@ def day(value: str | None, field: str, label: str) -> date | None:
         raise ValidationError(f"{label} must be a date (YYYY-MM-DD).", field=field) from None
 
 
+# Service messages name fields as the API spells them (``ends_on``); forms show their labels.
+FIELD_WORDS = {
+    "starts_on": "start date",
+    "ends_on": "end date",
+    "total_cost": "amount",
+    "unit_price": "unit price",
+    "unit_name": "unit name",
+    "first_name": "first name",
+    "payment_terms": "payment terms",
+    "payment_days": "payment days",
+    "user_id": "person",
+    "task_id": "task",
+    "client_id": "client",
+    "project_id": "project",
+    "expense_category_id": "category",
+    "hourly_rate": "hourly rate",
+    "cost_budget": "cost budget",
+    "budget_by": "budget type",
+    "bill_by": "bill by",
+    "is_active": "active",
+}
+_SNAKE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+
+
+def readable(message: str) -> str:
+    """``ends_on must be on or after starts_on.`` -> ``The end date must be on or after the start date.``"""
+    text = _SNAKE.sub(lambda m: FIELD_WORDS.get(m.group(0), m.group(0).replace("_", " ")), message)
+    return text[:1].upper() + text[1:]
+
+
 def errors_of(exc: KeitoError, fallback: str = "_form") -> dict[str, str]:
-    return {exc.field or fallback: exc.message}
+    return {exc.field or fallback: readable(exc.message)}
 
 
 def form_values(request_form: Any) -> dict[str, Any]:
