@@ -227,14 +227,17 @@ class ApiMiddleware:
             await send({"type": "http.response.body", "body": payload})
             return
 
+        # The answer is held back until it is stored: a client that retries the moment it reads
+        # the first answer must get the replay, not "still in progress".
         captured: dict[str, Any] = {"status": 500, "body": []}
+        held: list[Message] = []
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
                 captured["status"] = message["status"]
             elif message["type"] == "http.response.body":
                 captured["body"].append(message.get("body", b""))
-            await send(message)
+            held.append(message)
 
         assert claim.record_id is not None
         try:
@@ -247,6 +250,8 @@ class ApiMiddleware:
         else:
             text = b"".join(captured["body"]).decode("utf-8", "replace")
             await run_in_threadpool(idempotency.complete, self.db, claim.record_id, captured["status"], text)
+        for message in held:
+            await send(message)
 
     async def _inject_fault(self, scope: Scope, send: Send, dialect: Dialect, extra: list[tuple[bytes, bytes]]) -> bool:
         """``Keito-Test-Fault: <status>;count=<n>;key=<k>[;retry_after=<s>]``: answer ``status``
