@@ -35,7 +35,7 @@ def _run_operation(operation: Any, headers: dict[str, str]) -> None:
     @given(case=operation.as_strategy())
     @settings(
         max_examples=MAX_EXAMPLES,
-        deadline=timedelta(seconds=5),
+        deadline=timedelta(seconds=15),  # generous: the server shares 2 cores with the test
         suppress_health_check=list(HealthCheck),
         derandomize=True,
         database=None,
