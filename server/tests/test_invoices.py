@@ -115,6 +115,8 @@ def test_bad_input_is_400_with_code(ws: Workspace) -> None:
         {"client_id": ws.client_id, "payment_term": "custom"},
         {"client_id": ws.client_id, "line_items": [{"quantity": "many"}]},
         {"client_id": ws.client_id, "issue_date": "06/03/2026"},
+        {"client_id": ws.client_id, "subject": "nul\u0000byte"},  # PostgreSQL text cannot hold it
+        {"client_id": ws.client_id, "notes": "nul\u0000byte"},
     ]
     for body in cases:
         r = api.post("invoices", json=body)

@@ -18,7 +18,11 @@ def check_metadata(value: Any) -> dict[str, Any] | None:
         return None
     if not isinstance(value, dict):
         raise ValidationError('metadata must be a JSON object such as {"agent_id": "bot-1"}.', field="metadata")
-    size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if _has_nul(value):
+        # PostgreSQL's JSONB cannot store U+0000; refuse it on every database alike.
+        raise ValidationError("metadata cannot contain the NUL character (U+0000).", field="metadata")
+    size = len(text.encode())
     if size > MAX_METADATA_BYTES:
         raise ValidationError(
             f"metadata is {size} bytes; the limit is {MAX_METADATA_BYTES} bytes of JSON.",
@@ -44,3 +48,13 @@ def indexed_key(metadata: dict[str, Any] | None, key: str) -> str | None:
     if value is None or isinstance(value, (dict, list)):
         return None
     return str(value)[:200]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False

@@ -104,8 +104,17 @@ Metadata = Annotated[
         }
     ),
 ]
-Text = Annotated[str, Field(max_length=65_535)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold U+0000; refuse it on every database alike (not a 500).
+    if "\x00" in value:
+        raise ValueError("cannot contain the NUL character (U+0000)")
+    return value
+
+
+Text = Annotated[str, Field(max_length=65_535), AfterValidator(_no_nul)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_nul)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 
 

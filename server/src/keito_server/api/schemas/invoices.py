@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool
+from pydantic import AfterValidator, Field, StrictBool
 
-from keito_server.api.schemas.common import Amount, Body, Id, Number, SpentDate, Text, Timestamp
+from keito_server.api.schemas.common import Amount, Body, Id, Number, SpentDate, Text, Timestamp, _no_nul
+
+# Short strings, without NUL (PostgreSQL text cannot hold U+0000).
+Str = Annotated[str, AfterValidator(_no_nul)]
 
 PaymentTerm = Literal["upon_receipt", "net_15", "net_30", "net_45", "net_60", "custom"]
 Short = Field(None, max_length=500)
 
 
 class LineItemIn(Body):
-    kind: str | None = Field(None, max_length=50, description="Service (default) or Product.")
+    kind: Str | None = Field(None, max_length=50, description="Service (default) or Product.")
     description: Text | None = None
     quantity: Number | None = Field(None, description="Defaults to 1.")
     unit_price: Number | None = Field(None, description="Defaults to 0.")
@@ -45,13 +48,13 @@ class InvoiceImport(Body):
 
 class InvoiceCreate(Body):
     client_id: Id
-    number: str | None = Field(None, min_length=1, max_length=64, description="Defaults to the workspace's pattern.")
-    subject: str | None = Short
+    number: Str | None = Field(None, min_length=1, max_length=64, description="Defaults to the workspace's pattern.")
+    subject: Str | None = Short
     issue_date: SpentDate | None = Field(None, description="Defaults to today.")
     due_date: SpentDate | None = None
     payment_term: PaymentTerm | None = Field(None, description="Defaults to the client's terms (net_30).")
-    currency: str | None = Field(None, min_length=3, max_length=3, description="Defaults to the client's currency.")
-    purchase_order: str | None = Field(None, max_length=100)
+    currency: Str | None = Field(None, min_length=3, max_length=3, description="Defaults to the client's currency.")
+    purchase_order: Str | None = Field(None, max_length=100)
     tax: Amount | None = None
     tax2: Amount | None = None
     discount: Amount | None = None
@@ -71,11 +74,11 @@ class InvoiceCreate(Body):
 
 
 class InvoiceUpdate(Body):
-    subject: str | None = Short
+    subject: Str | None = Short
     issue_date: SpentDate | None = None
     due_date: SpentDate | None = None
     payment_term: PaymentTerm | None = None
-    purchase_order: str | None = Field(None, max_length=100)
+    purchase_order: Str | None = Field(None, max_length=100)
     tax: Amount | None = None
     tax2: Amount | None = None
     discount: Amount | None = None
@@ -92,15 +95,15 @@ class InvoiceUpdate(Body):
 
 
 class Recipient(Body):
-    name: str = Field(max_length=200)
-    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    name: Str = Field(max_length=200)
+    email: Str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
 
 
 class InvoiceMessageCreate(Body):
     recipients: list[Recipient] | None = Field(
         None, max_length=50, description="Required for send, reminder and thank_you."
     )
-    subject: str | None = Short
+    subject: Str | None = Short
     body: Text | None = None
     attach_pdf: StrictBool = True
     send_me_a_copy: StrictBool = False
@@ -115,4 +118,4 @@ class PaymentCreate(Body):
     paid_at: Timestamp | None = None
     paid_date: SpentDate | None = None
     notes: Text | None = None
-    transaction_id: str | None = Field(None, max_length=200)
+    transaction_id: Str | None = Field(None, max_length=200)
