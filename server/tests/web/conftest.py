@@ -103,8 +103,11 @@ def browser_server() -> Iterator[LiveServer]:
     live.cleanup()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Module scope, not session: sync Playwright keeps an asyncio loop running on the main
+    # thread until it is stopped, and a later test in the same worker (the async SDK tests)
+    # calling asyncio.run() would find it and fail.
     if not os.path.exists(CHROMIUM):
         pytest.skip("no /usr/bin/chromium: run scripts/setup-browser.sh")
     sync_api = pytest.importorskip("playwright.sync_api")

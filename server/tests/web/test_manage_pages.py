@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +31,9 @@ def one(ws: Workspace, model: Any, **where: Any) -> Any:
 
 
 def member_web(ws: Workspace, web: Any, roles: list[str] | None = None) -> Any:
-    email = f"{(roles or ['member'])[0]}.manage@example.com"
+    # unique per call: the server is shared by the session, and one email in two workspaces
+    # would land on the workspace picker instead of the workspace under test
+    email = f"{(roles or ['member'])[0]}.manage.{uuid.uuid4().hex[:8]}@example.com"
     ws.add_user("Mia Member", email=email, roles=roles or ["member"])
     r = web.login(email)
     assert r.status_code == 200
