@@ -166,10 +166,10 @@ def _template_row(backend: str, url: str) -> tuple[list[str], list[Any]]:
             row = cur.fetchone()
             names = [d.name for d in cur.description or []]
     else:
-        with sqlite3.connect(url.split("///", 1)[1]) as conn:
-            cur = conn.execute("SELECT * FROM time_entries LIMIT 1")
-            row = cur.fetchone()
-            names = [d[0] for d in cur.description]
+        with sqlite3.connect(url.split("///", 1)[1]) as lite:
+            lcur = lite.execute("SELECT * FROM time_entries LIMIT 1")
+            row = lcur.fetchone()
+            names = [d[0] for d in lcur.description]
     assert row is not None, "the API run wrote no rows"
     return names, list(row)
 
