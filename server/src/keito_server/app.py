@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from keito_server import __version__
@@ -49,6 +50,10 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.on_event("startup")
+    def _thread_pool() -> None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
 
     @app.on_event("shutdown")
     def _dispose() -> None:

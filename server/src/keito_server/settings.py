@@ -16,6 +16,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_RATE_LIMIT_PER_MINUTE = 1200
 # Largest request body accepted, in bytes (decisions: a body over 1 MB is refused).
 MAX_BODY_BYTES = 1_000_000
+DEFAULT_THREADS = 16
 
 
 def _bool(value: str | None, default: bool = False) -> bool:
@@ -38,6 +39,10 @@ class Settings:
     # Seconds an API key lookup may be served from the per-process cache.
     auth_cache_seconds: float = 5.0
     secure_cookies: bool = False
+    # Threads per server process for blocking work (database calls). Fewer threads than
+    # connections queue the excess on the event loop instead of contending for the GIL;
+    # see docs/performance.md for the measurements behind the default.
+    threads: int = DEFAULT_THREADS
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -55,6 +60,7 @@ class Settings:
             enable_fault_injection=_bool(e.get("KEITO_ENABLE_FAULT_INJECTION")),
             auth_cache_seconds=float(e.get("KEITO_AUTH_CACHE_SECONDS") or 5.0),
             secure_cookies=_bool(e.get("KEITO_SECURE_COOKIES")),
+            threads=int(e.get("KEITO_THREADS") or DEFAULT_THREADS),
         )
 
     @property

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from keito_server.api.dialects import Dialect, dialect_for_path
 from keito_server.db.engine import Database
@@ -26,14 +27,21 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session per request. Async so that FastAPI does not send its set-up and tear-down
+    to the thread pool (two thread hops per request): making a session does no I/O, and
+    closing one does only when a transaction is still open (a read), which then goes to a
+    thread. A write that committed holds no connection and closes in place."""
     # Reads on SQLite use a deferred transaction so they never queue behind writers.
     write = request.method not in ("GET", "HEAD", "OPTIONS")
     session = get_db(request).session(write=write)
     try:
         yield session
     finally:
-        session.close()
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -96,6 +97,23 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 405:
             message = f"{request.method} is not allowed on {request.url.path}."
         return error_response(request, exc.status_code, code, message, None, getattr(exc, "headers", None))
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> Response:
+        if exc.connection_invalidated:
+            # The database went away under a pooled connection (a restart, a failover). The
+            # pool is already invalidated, so a retry gets a fresh connection; the SDKs retry
+            # a 503 on their own, honouring Retry-After.
+            log.warning("database connection lost on %s %s: %s", request.method, request.url.path, exc.orig)
+            return error_response(
+                request,
+                503,
+                "service_unavailable",
+                "The database connection was lost; retry the request.",
+                None,
+                {"Retry-After": "1"},
+            )
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

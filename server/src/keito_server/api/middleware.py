@@ -15,6 +15,7 @@ import hashlib
 import threading
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -108,7 +109,21 @@ class ApiMiddleware:
         auth = _header(scope, b"authorization")
         owner = hashlib.sha256(auth.split(b" ", 1)[-1].strip()).hexdigest() if auth else None
         if owner and self.limiter.enabled:
-            verdict = await run_in_threadpool(self.limiter.hit, owner)
+            try:
+                verdict = await run_in_threadpool(self.limiter.hit, owner)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+                # As in api/errors.py: the pool is renewed, so the client's retry will work.
+                await _send_error(
+                    send,
+                    dialect,
+                    503,
+                    "service_unavailable",
+                    "The database connection was lost; retry the request.",
+                    extra + [(b"retry-after", b"1")],
+                )
+                return
             extra += [
                 (b"x-ratelimit-limit", str(verdict.limit).encode()),
                 (b"x-ratelimit-remaining", str(verdict.remaining).encode()),

@@ -24,6 +24,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# No pre-ping on checkout (it costs a round trip per request); connections older than this are
+# replaced instead, and a connection found dead mid-request invalidates the pool and answers
+# 503 with Retry-After (api/errors.py), which the SDKs retry. See ADR 0504.
+POOL_RECYCLE_SECONDS = 1800
 # Connections for rate-limit counters (one short statement each), per process.
 COUNTER_POOL_SIZE = 4
 
@@ -112,7 +116,9 @@ class Database:
             self.write_engine = _sqlite_engine(url, immediate=True)
             self.read_engine = _sqlite_engine(url, immediate=False)
         else:
-            self.write_engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            self.write_engine = create_engine(
+                url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=POOL_RECYCLE_SECONDS
+            )
             self.read_engine = self.write_engine
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
@@ -120,8 +126,10 @@ class Database:
 
     def counter_session(self) -> Session:
         """A session for writes that may be lost in a crash without harm (rate-limit counters):
-        on PostgreSQL its commits do not wait for the WAL flush (``synchronous_commit=off``),
-        which saves a disk sync on every request. Elsewhere, a normal write session."""
+        on PostgreSQL it runs in autocommit (one round trip per single-statement upsert instead
+        of BEGIN, statement, COMMIT) and its commits do not wait for the WAL flush
+        (``synchronous_commit=off``), which saves a disk sync on every request. Elsewhere, a
+        normal write session."""
         if self.is_sqlite:
             return self._write()
         if self._counters is None:
@@ -129,7 +137,8 @@ class Database:
                 self.url,
                 pool_size=COUNTER_POOL_SIZE,
                 max_overflow=COUNTER_POOL_SIZE,
-                pool_pre_ping=True,
+                pool_recycle=POOL_RECYCLE_SECONDS,
+                isolation_level="AUTOCOMMIT",
                 connect_args={"options": "-c synchronous_commit=off"},
             )
             self._counter_engine = engine

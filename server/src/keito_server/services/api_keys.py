@@ -143,7 +143,9 @@ def authenticate(session: Session, token: str, *, account_id: str | None, cache_
         session.execute(update(ApiKey).where(ApiKey.id == cached.key_id).values(last_used_at=now))
         session.commit()
         _cache.put(key_hash, _Cached(cached.key_id, cached.user_id, cached.account_id, now, cached.expires))
-    # End the lookup's transaction: on SQLite a POST's session holds the write lock from its
-    # first statement, and the handler that follows should take it only for its own work.
-    session.commit()
+    # On SQLite, end the lookup's transaction: a POST's session holds the write lock from its
+    # first statement, and the handler that follows should take it only for its own work. On
+    # PostgreSQL the handler carries on in the same transaction (saves COMMIT and BEGIN).
+    if session.get_bind().dialect.name == "sqlite":
+        session.commit()
     return Actor(account=pair[1], user=pair[0], api_key_id=cached.key_id)
