@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -122,18 +122,21 @@ class Database:
             self.read_engine = self.write_engine
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
-        self._counters: sessionmaker[Session] | None = None
+        self._counter_engine: Engine | None = None
 
-    def counter_session(self) -> Session:
-        """A session for writes that may be lost in a crash without harm (rate-limit counters):
-        on PostgreSQL it runs in autocommit (one round trip per single-statement upsert instead
-        of BEGIN, statement, COMMIT) and its commits do not wait for the WAL flush
-        (``synchronous_commit=off``), which saves a disk sync on every request. Elsewhere, a
-        normal write session."""
+    @contextmanager
+    def counter_connection(self) -> Iterator[Connection]:
+        """A Core connection for writes that may be lost in a crash without harm (rate-limit
+        counters), committed when the block ends. On PostgreSQL it runs in autocommit (one
+        round trip per single-statement upsert instead of BEGIN, statement, COMMIT) on a small
+        pool of its own whose commits do not wait for the WAL flush (``synchronous_commit=off``),
+        which saves a disk sync on every request. On SQLite, a normal write transaction."""
         if self.is_sqlite:
-            return self._write()
-        if self._counters is None:
-            engine = create_engine(
+            with self.write_engine.begin() as conn:
+                yield conn
+            return
+        if self._counter_engine is None:
+            self._counter_engine = create_engine(
                 self.url,
                 pool_size=COUNTER_POOL_SIZE,
                 max_overflow=COUNTER_POOL_SIZE,
@@ -141,9 +144,8 @@ class Database:
                 isolation_level="AUTOCOMMIT",
                 connect_args={"options": "-c synchronous_commit=off"},
             )
-            self._counter_engine = engine
-            self._counters = sessionmaker(engine, expire_on_commit=False)
-        return self._counters()
+        with self._counter_engine.connect() as conn:
+            yield conn
 
     def session(self, *, write: bool = True) -> Session:
         return (self._write if write else self._read)()
@@ -155,7 +157,7 @@ class Database:
             yield session
 
     def dispose(self) -> None:
-        if self._counters is not None:
+        if self._counter_engine is not None:
             self._counter_engine.dispose()
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:

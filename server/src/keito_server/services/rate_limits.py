@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -36,6 +36,7 @@ class RateLimiter:
 
             self._redis = redis.Redis.from_url(redis_url)
         self._last_purge = 0.0
+        self._upsert = _upsert_statement(db.is_sqlite)
 
     @property
     def enabled(self) -> bool:
@@ -63,18 +64,21 @@ class RateLimiter:
         return int(pipe.execute()[0])
 
     def _incr_db(self, owner: str, window: int, now: float) -> int:
-        insert = sqlite_insert if self.db.is_sqlite else pg_insert
-        stmt = (
-            insert(RateLimitCounter)
-            .values(owner=owner, window_start=window, count=1)
-            .on_conflict_do_update(index_elements=["owner", "window_start"], set_={"count": RateLimitCounter.count + 1})
-            .returning(RateLimitCounter.count)
-        )
         # A counter lost in a crash only forgives a few requests, so its commit need not be durable.
-        with self.db.counter_session() as s:
-            count = int(s.execute(stmt).scalar_one())
+        with self.db.counter_connection() as conn:
+            count = int(conn.execute(self._upsert, {"owner": owner, "window": window}).scalar_one())
             if now - self._last_purge > WINDOW_SECONDS:
                 self._last_purge = now
-                s.execute(delete(RateLimitCounter).where(RateLimitCounter.window_start < window - WINDOW_SECONDS))
-            s.commit()
+                conn.execute(delete(RateLimitCounter).where(RateLimitCounter.window_start < window - WINDOW_SECONDS))
         return count
+
+
+def _upsert_statement(is_sqlite: bool) -> Any:
+    """``count + 1`` for (owner, window), creating the row at 1; built once, run with parameters."""
+    insert = sqlite_insert if is_sqlite else pg_insert
+    return (
+        insert(RateLimitCounter)
+        .values(owner=bindparam("owner"), window_start=bindparam("window"), count=1)
+        .on_conflict_do_update(index_elements=["owner", "window_start"], set_={"count": RateLimitCounter.count + 1})
+        .returning(RateLimitCounter.count)
+    )
