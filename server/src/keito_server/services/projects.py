@@ -399,15 +399,14 @@ def create_task_assignment(session: Session, actor: Actor, project_id: str, data
         billable=task.billable_by_default,
         is_active=True,
     )
-    for key, value in fields.items():
-        setattr(row, key, value)
-    session.add(row)
-    audit(session, actor.account_id, actor.user_id, "project.task_assigned", project.id, {"task_id": task.id})
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict(f"Task '{task.name}' is already assigned to this project.", code="already_exists") from None
+    _save_new_assignment(
+        session,
+        actor,
+        row,
+        fields,
+        ("project.task_assigned", project.id, {"task_id": task.id}),
+        f"Task '{task.name}' is already assigned to this project.",
+    )
     return _task_views(session, project, [row])[0]
 
 
@@ -523,16 +522,36 @@ def create_user_assignment(session: Session, actor: Actor, project_id: str, data
         is_project_manager=False,
         use_default_rates=True,
     )
+    _save_new_assignment(
+        session,
+        actor,
+        row,
+        fields,
+        ("project.user_assigned", project.id, {"user_id": user.id}),
+        f"{user.name} is already on this project.",
+    )
+    return _user_views(session, project, [row])[0]
+
+
+def _save_new_assignment(
+    session: Session,
+    actor: Actor,
+    row: TaskAssignment | UserAssignment,
+    fields: dict[str, Any],
+    event: tuple[str, str, dict[str, Any]],
+    duplicate: str,
+) -> None:
+    """Apply the cleaned fields, audit, and commit a new assignment; a second assignment of the
+    same task or person (the unique constraint) is a 409 ``already_exists``."""
     for key, value in fields.items():
         setattr(row, key, value)
     session.add(row)
-    audit(session, actor.account_id, actor.user_id, "project.user_assigned", project.id, {"user_id": user.id})
+    audit(session, actor.account_id, actor.user_id, *event)
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise Conflict(f"{user.name} is already on this project.", code="already_exists") from None
-    return _user_views(session, project, [row])[0]
+        raise Conflict(duplicate, code="already_exists") from None
 
 
 def update_user_assignment(
