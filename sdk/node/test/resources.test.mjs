@@ -2,7 +2,7 @@
 // server is skipped with a reason (never faked).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KeitoNotFoundError, LLM_USAGE_CATEGORY_ID, OutcomeTypes } from '../dist/index.js';
+import { KeitoNotFoundError, KeitoValidationError, LLM_USAGE_CATEGORY_ID, OutcomeTypes } from '../dist/index.js';
 import { requires, uniqueKey, useServer } from './support/context.mjs';
 
 const ctx = useServer();
@@ -24,6 +24,20 @@ test('users: me, list, create, get, update', async (t) => {
   assert.equal((await ctx.admin.users.get(bot.id)).id, bot.id);
   const updated = await ctx.admin.users.update(bot.id, { weekly_capacity: 72000 });
   assert.equal(updated.weekly_capacity, 72000);
+});
+
+test('users: a manager restricted to teammates sees only their time', async (t) => {
+  if (!requires(t, ctx, 'GET /api/v2/users/{id}/teammates', 'PATCH /api/v2/users/{id}/teammates')) return;
+  const manager = await ctx.admin.users.create({ first_name: 'Mona', email: `mona.${uniqueKey()}@example.com`, roles: ['manager'] });
+  const ann = await ctx.admin.users.create({ first_name: 'Ann', email: `ann.${uniqueKey()}@example.com` });
+  assert.deepEqual(await ctx.admin.users.teammates(manager.id).toArray(), []);
+  const set = await ctx.admin.users.setTeammates(manager.id, [ann.id, ctx.demo.agent_user_id]);
+  assert.deepEqual(new Set(set.teammates.map((p) => p.id)), new Set([ann.id, ctx.demo.agent_user_id]));
+  const listed = await ctx.admin.users.teammates(manager.id, { per_page: 1 }).toArray();
+  assert.equal(listed.length, 2);
+  await assert.rejects(ctx.admin.users.setTeammates(ann.id, []), KeitoValidationError);
+  const cleared = await ctx.admin.users.setTeammates(manager.id, []);
+  assert.equal(cleared.total_entries, 0);
 });
 
 test('clients: create, get, update, list, delete', async (t) => {

@@ -8,7 +8,15 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from keito import AgentMetadata, AsyncKeito, Keito, NotFoundError, OutcomeTypes
+from keito import (
+    AgentMetadata,
+    AsyncKeito,
+    Keito,
+    NotFoundError,
+    OutcomeTypes,
+    PermissionDeniedError,
+    UnprocessableEntityError,
+)
 from keito import types as t
 
 from tests.support.live import Workspace
@@ -67,6 +75,29 @@ def test_users_and_api_keys(client: Keito, ws: Workspace) -> None:
         assert as_bot.users.me().id == bot.id
     assert key.id in {k.id for k in client.api_keys.list(user_id=bot.id)}
     client.api_keys.delete(key.id)
+
+
+def test_manager_teammates(client: Keito, ws: Workspace) -> None:
+    manager_id, manager_key = ws.add_user("Mona", roles=["manager", "member"])
+    ann_id, _ = ws.add_user("Ann")
+    assert list(client.users.teammates(manager_id)) == []
+    chosen = client.users.set_teammates(manager_id, [ann_id])
+    assert [u.id for u in chosen] == [ann_id] and isinstance(chosen[0], t.User)
+    with Keito(api_key=manager_key, account_id=ws.account_id, base_url=ws.server.url) as manager:
+        assert [u.first_name for u in manager.users.teammates(manager_id, per_page=1)] == ["Ann"]
+        with pytest.raises(PermissionDeniedError) as denied:
+            manager.users.set_teammates(manager_id, [])
+        assert denied.value.code == "authorization_error"
+    with pytest.raises(UnprocessableEntityError):
+        client.users.set_teammates(ann_id, [])
+    assert client.users.set_teammates(manager_id, []) == []
+
+    async def main() -> None:
+        async with AsyncKeito(api_key=ws.admin_key, account_id=ws.account_id, base_url=ws.server.url) as c:
+            assert [u.id for u in await c.users.set_teammates(manager_id, [ann_id])] == [ann_id]
+            assert [u.id async for u in c.users.teammates(manager_id)] == [ann_id]
+
+    asyncio.run(main())
 
 
 def test_expenses_and_categories(client: Keito, ws: Workspace) -> None:

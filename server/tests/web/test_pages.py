@@ -453,3 +453,42 @@ def test_managers_see_a_teammates_timesheet_members_do_not(ws: Workspace, admin_
     assert member.get(f"/time/day/{day}?user={agent_id}").status_code == 403
     assert member.get(f"/time/week/{day}?user={ws.admin_id}").status_code == 403
     assert 'name="user"' not in member.get(f"/time/day/{day}").text
+
+
+def test_admin_restricts_a_manager_to_teammates_in_the_team_page(ws: Workspace, admin_web: WebClient) -> None:
+    manager_id, _ = ws.add_user("Mo Manager", roles=["manager", "member"])
+    ann_id, ann_key = ws.add_user("Ann Analyst")
+    bob_id, bob_key = ws.add_user("Bob Builder")
+    day = _today(ws)
+    for key, notes in ((ann_key, "Ann audit notes"), (bob_key, "Bob build notes")):
+        body = {"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": day, "hours": 1, "notes": notes}
+        assert ws.api(key).post("time_entries", json=body).status_code == 201
+    page = admin_web.get(f"/team/{manager_id}")
+    assert page.status_code == 200 and 'id="teammates"' in page.text
+    assert "sees and manages the whole team" in page.text
+    saved = admin_web.post(f"/team/{manager_id}/teammates", {"teammate_ids": [ann_id]})
+    assert saved.status_code == 200 and "Teammates saved: sees 1 person and themselves." in saved.text
+    assert re.search(rf'value="{ann_id}" checked', saved.text) and not re.search(
+        rf'value="{bob_id}" checked', saved.text
+    )
+    # Without a CSRF token nothing changes.
+    assert admin_web.post(f"/team/{manager_id}/teammates", {"teammate_ids": [bob_id]}, csrf=False).status_code == 403
+    # Members and administrators have no teammates section; a member cannot set one.
+    assert 'id="teammates"' not in admin_web.get(f"/team/{ann_id}").text
+    refused = admin_web.post(f"/team/{ann_id}/teammates", {"teammate_ids": [bob_id]})
+    assert "is not a manager" in refused.text
+
+    manager = WebClient(ws.server)
+    assert manager.login(user_email(ws, manager_id)).status_code == 200
+    own = manager.get(f"/time/day/{day}")
+    picker = re.search(r'<select[^>]*name="user".*?</select>', own.text, re.S)
+    assert picker is not None and "Ann Analyst" in picker.group(0) and "Bob Builder" not in picker.group(0)
+    assert "Ann audit notes" in manager.get(f"/time/day/{day}?user={ann_id}").text
+    assert manager.get(f"/time/day/{day}?user={bob_id}").status_code == 403
+    assert manager.get(f"/time/week/{day}?user={bob_id}").status_code == 403
+    report = manager.get("/reports/time-by-person.csv", params={"preset": "this_week"})
+    assert report.status_code == 200 and "Ann Analyst" in report.text and "Bob Builder" not in report.text
+
+    cleared = admin_web.post(f"/team/{manager_id}/teammates", {})
+    assert "Teammates cleared" in cleared.text
+    assert "Bob build notes" in manager.get(f"/time/day/{day}?user={bob_id}").text

@@ -338,6 +338,16 @@ export type TaskUpdate = {
   parent_task_id?: string | null;
 };
 
+/**
+ * Administrators restrict a manager to these people; an empty list lifts the restriction.
+ *
+ * From the server's /openapi.json.
+ */
+export type TeammatesUpdate = {
+  /** User ids of the manager's teammates. */
+  teammate_ids: Array<string>;
+};
+
 /** From the server's /openapi.json. */
 export type TimeEntryCreate = {
   project_id: string;
@@ -1683,6 +1693,39 @@ export type Operations = {
       project_assignments: Array<Record<string, unknown>>;
     };
   };
+  /** listUserTeammates; served; request: server; response: server */
+  "GET /api/v2/users/{id}/teammates": {
+    path: { id: string };
+    query: {
+      /** Page number, from 1. */
+      page?: number;
+      /** Records per page, 1 to 2000. */
+      per_page?: number;
+    };
+    body: never;
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & ({
+      teammates: Array<{
+        id: string;
+        first_name: string | null;
+        last_name: string | null;
+        name: string;
+        email: string;
+        user_type: "human" | "agent";
+        is_active: boolean;
+      }>;
+    });
+  };
   /** updateClient; served; request: server; response: server */
   "PATCH /api/v2/clients/{id}": {
     path: { id: string };
@@ -2066,6 +2109,39 @@ export type Operations = {
       created_at: string;
       updated_at: string;
     };
+  };
+  /** updateUserTeammates; served; request: server; response: server */
+  "PATCH /api/v2/users/{id}/teammates": {
+    path: { id: string };
+    query: {
+      /** Page number, from 1. */
+      page?: number;
+      /** Records per page, 1 to 2000. */
+      per_page?: number;
+    };
+    body: TeammatesUpdate;
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & ({
+      teammates: Array<{
+        id: string;
+        first_name: string | null;
+        last_name: string | null;
+        name: string;
+        email: string;
+        user_type: "human" | "agent";
+        is_active: boolean;
+      }>;
+    });
   };
   /** createApiKey; served; request: server; response: no schema published yet */
   "POST /api/v2/api_keys": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from keito import _ops as ops
@@ -305,6 +306,20 @@ class Users(Resource):
 
     async def create(self, *, request_options: Opts = None, **values: Any) -> t.User:
         return await self._c._call(ops.create_op("/users", "User", values), request_options)  # type: ignore[no-any-return]
+
+    def teammates(
+        self, user_id: str, *, per_page: int | None = None, request_options: Opts = None
+    ) -> AsyncPager[t.User]:
+        """A manager's teammates; none means the manager sees the whole workspace."""
+        return self._c._pager(
+            ops.list_op(f"/users/{user_id}/teammates", "teammates", "User", {}), per_page, request_options
+        )
+
+    async def set_teammates(
+        self, user_id: str, teammate_ids: Sequence[str], *, request_options: Opts = None
+    ) -> Sequence[t.User]:
+        """Restrict a manager to these people (administrators); ``[]`` lifts the restriction."""
+        return await self._c._call(ops.set_teammates(user_id, teammate_ids), request_options)  # type: ignore[no-any-return]
 
 
 class InvoiceMessages(Resource):

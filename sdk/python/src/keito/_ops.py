@@ -5,6 +5,7 @@ translated to the wire (``from``/``to``) here, nowhere else."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from keito._core import Op
@@ -88,6 +89,12 @@ def update_op(path: str, model: Any, values: dict[str, Any]) -> Op:
 
 def delete_op(path: str) -> Op:
     return Op("DELETE", path)
+
+
+def set_teammates(user_id: str, teammate_ids: Sequence[str]) -> Op:
+    # The answer is the new list; one page holds the most a manager can have.
+    params = {"per_page": 2000}
+    return Op("PATCH", f"/users/{user_id}/teammates", params, {"teammate_ids": list(teammate_ids)}, "User", "teammates")
 
 
 # ── agent helpers ───────────────────────────────────────────────────────────────────────

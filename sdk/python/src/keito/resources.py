@@ -6,6 +6,7 @@ they drift): edit here, then run ``python sdk/python/scripts/unasync.py``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from keito import _ops as ops
@@ -303,6 +304,20 @@ class Users(Resource):
 
     def create(self, *, request_options: Opts = None, **values: Any) -> t.User:
         return self._c._call(ops.create_op("/users", "User", values), request_options)  # type: ignore[no-any-return]
+
+    def teammates(
+        self, user_id: str, *, per_page: int | None = None, request_options: Opts = None
+    ) -> SyncPager[t.User]:
+        """A manager's teammates; none means the manager sees the whole workspace."""
+        return self._c._pager(
+            ops.list_op(f"/users/{user_id}/teammates", "teammates", "User", {}), per_page, request_options
+        )
+
+    def set_teammates(
+        self, user_id: str, teammate_ids: Sequence[str], *, request_options: Opts = None
+    ) -> Sequence[t.User]:
+        """Restrict a manager to these people (administrators); ``[]`` lifts the restriction."""
+        return self._c._call(ops.set_teammates(user_id, teammate_ids), request_options)  # type: ignore[no-any-return]
 
 
 class InvoiceMessages(Resource):

@@ -34,7 +34,15 @@ CONTRACT_PATH = Path(__file__).resolve().parent / "contract" / "keito-openapi-v2
 ERROR_STATUSES = ("400", "401", "403", "404", "409", "413", "415", "422", "429")
 _VERB = re.compile(r"^(list|get|create|update|delete|stop|restart|send|revoke|upload)([A-Z]\w*)$")
 # Operation ids whose body is not "verb + contract schema name".
-_ITEM_OVERRIDES = {"getCurrentUser": "User", "getTeamTimeReport": "TeamTimeResult", "sendInvoice": "InvoiceMessage"}
+_ITEM_OVERRIDES = {
+    "getCurrentUser": "User",
+    "getTeamTimeReport": "TeamTimeResult",
+    "sendInvoice": "InvoiceMessage",
+    "listUserTeammates": "Teammate",
+    "updateUserTeammates": "Teammate",
+}
+# Operations other than list* that answer a page of items.
+_LIST_OPERATIONS = {"getTeamTimeReport", "updateUserTeammates"}
 _LIST_KEYS = {
     "getTeamTimeReport": "results",
     "getSummaryReport": "results",
@@ -57,6 +65,19 @@ OWN_SCHEMAS: dict[str, dict[str, Any]] = {
             "recorded_by_id": {"type": "string", "nullable": True},
             "created_at": {"type": "string", "format": "date-time"},
             "updated_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "Teammate": {
+        "type": "object",
+        "required": ["id", "first_name", "name", "email", "user_type", "is_active"],
+        "properties": {
+            "id": {"type": "string"},
+            "first_name": {"type": "string", "nullable": True},
+            "last_name": {"type": "string", "nullable": True},
+            "name": {"type": "string"},
+            "email": {"type": "string"},
+            "user_type": {"type": "string", "enum": ["human", "agent"]},
+            "is_active": {"type": "boolean"},
         },
     },
     "SummaryReport": {
@@ -196,7 +217,7 @@ def derived_body(operation_id: str, path: str, success: str) -> dict[str, Any] |
         return _v1_list(item) if v1 else _v2_list("results", item)
     match = _VERB.match(base)
     verb, noun = (match.group(1), match.group(2)) if match else ("", "")
-    is_list = verb == "list" or base == "getTeamTimeReport"
+    is_list = verb == "list" or base in _LIST_OPERATIONS
     name = _ITEM_OVERRIDES.get(base) or (_singular(noun) if is_list else noun)
     if verb == "delete" and base in ("deleteInvoice", "deleteInvoicePayment"):
         return copy.deepcopy(DELETED)

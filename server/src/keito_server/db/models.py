@@ -158,6 +158,17 @@ class Invite(Base):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class ManagerTeammate(Base):
+    """A person a manager is restricted to (inventory §1.4, ADR 0902). A manager with no rows
+    here sees and manages the whole workspace; with rows, only these people and themselves."""
+
+    __tablename__ = "manager_teammates"
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    manager_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    teammate_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 # ── Clients, projects, tasks ───────────────────────────────────────────────────────────
 
 

@@ -44,7 +44,7 @@ from keito_server.domain.expense_costs import (
 from keito_server.domain.ids import new_id
 from keito_server.domain.metadata import AGENT_KEY, SESSION_KEY, check_metadata, indexed_key, merge_metadata
 from keito_server.domain.sources import EXPENSE_SOURCES, check_source, parse_source_filter
-from keito_server.services import pricing
+from keito_server.services import pricing, teammates
 from keito_server.services.common import audit, ensure_can_log, get_scoped
 from keito_server.services.context import Actor
 from keito_server.services.expense_categories import LLM_USAGE_ALIAS, is_llm_usage, resolve
@@ -129,8 +129,9 @@ def list_expenses(
 
 def _filtered(session: Session, actor: Actor, f: ExpenseFilters) -> Select[Any]:
     q = select(Expense).where(Expense.account_id == actor.account_id)
-    if not actor.is_manager:
-        q = q.where(Expense.user_id == actor.user_id)  # members see their own expenses only
+    visible = teammates.scope(actor, Expense.user_id)
+    if visible is not None:
+        q = q.where(visible)
     c = []
     if f.user_id:
         c.append(Expense.user_id == f.user_id)
@@ -213,7 +214,7 @@ def views(session: Session, actor: Actor, expenses: list[Expense]) -> list[Expen
 
 def _visible(session: Session, actor: Actor, expense_id: str) -> Expense:
     expense = get_scoped(session, Expense, expense_id, actor.account_id, "Expense")
-    if expense.user_id != actor.user_id and not actor.is_manager:
+    if not teammates.can_see(session, actor, expense.user_id):
         raise errors.NotFound("Expense")
     return expense
 
@@ -232,7 +233,7 @@ def create_expense(session: Session, actor: Actor, data: dict[str, Any], *, defa
     metadata = check_metadata(data.get("metadata"))
     source = check_source(data.get("source") or default_source, EXPENSE_SOURCES)
     spent_date: date = data["spent_date"]
-    user = _target_user(session, actor, data.get("user_id"))
+    user = teammates.target_user(session, actor, data.get("user_id"), "log expenses for other people")
     project = _project(session, actor, data.get("project_id"))
     category = _category(session, actor, data.get("expense_category_id"))
     ensure_can_log(session, user, project)
@@ -464,16 +465,6 @@ def _billable(project: Project, category: ExpenseCategory, billable: bool | None
     if not project.is_billable:
         return False
     return category.billable_by_default if billable is None else bool(billable)
-
-
-def _target_user(session: Session, actor: Actor, user_id: str | None) -> User:
-    if not user_id or user_id == actor.user_id:
-        return actor.user
-    target = get_scoped(session, User, user_id, actor.account_id, "User", field="user_id")
-    actor.require_manager("log expenses for other people")
-    if not target.is_active:
-        raise RuleViolation(f"{target.name} is archived; reactivate them first.", field="user_id")
-    return target
 
 
 def _project(session: Session, actor: Actor, project_id: str | None) -> Project:

@@ -33,6 +33,7 @@ from keito_server.domain.durations import SECONDS_PER_HOUR, seconds_to_hours
 from keito_server.domain.errors import ValidationError
 from keito_server.domain.money import MICROS, SIX_PLACES
 from keito_server.domain.sources import EXPENSE_SOURCES, TIME_ENTRY_SOURCES, parse_source_filter
+from keito_server.services import teammates
 from keito_server.services.context import Actor
 
 GROUPS = ("client", "project", "task", "user", "source", "user_type", "model", "agent", "session")
@@ -107,12 +108,11 @@ def summary(
     client_id: str | None = None,
     user_id: str | None = None,
 ) -> list[ReportRow]:
-    """Rows ordered by hours, then expense total, then label. Members see only their own work."""
+    """Rows ordered by hours, then expense total, then label, over the work the actor may see
+    (services.teammates: members their own, restricted managers their teammates')."""
     if group_by not in GROUPS:
         raise ValidationError(f"group_by must be one of {', '.join(GROUPS)}.", field="group_by")
     check_range(date_from, date_to)
-    if not actor.is_manager:
-        user_id = actor.user_id if user_id in (None, actor.user_id) else "\x00nobody"
     currency = actor.account.currency
     time_sources = parse_source_filter(source, TIME_ENTRY_SOURCES)
     expense_sources = [s for s in time_sources if s in EXPENSE_SOURCES] if time_sources else None
@@ -155,6 +155,8 @@ def summary(
         tq = tq.where(Project.client_id == client_id)
     if user_id:
         tq = tq.where(TimeEntry.user_id == user_id)
+    if (time_scope := teammates.scope(actor, TimeEntry.user_id)) is not None:
+        tq = tq.where(time_scope)
     for key, seconds, bill_seconds, bill, cost, n in session.execute(tq):
         s = slot(key)
         s["seconds"] += int(seconds)
@@ -194,6 +196,8 @@ def summary(
             eq = eq.where(Project.client_id == client_id)
         if user_id:
             eq = eq.where(Expense.user_id == user_id)
+        if (expense_scope := teammates.scope(actor, Expense.user_id)) is not None:
+            eq = eq.where(expense_scope)
         for key, exp, llm, n in session.execute(eq):
             s = slot(key)
             s["exp"] += int(exp)

@@ -38,6 +38,7 @@ from keito_server.domain.timers import (
     local_today,
     timer_start,
 )
+from keito_server.services import teammates
 from keito_server.services.common import audit, ensure_can_log, get_scoped
 from keito_server.services.context import Actor
 from keito_server.services.paging import Page, fetch_page
@@ -88,9 +89,9 @@ def list_entries(
 
 def _filtered(actor: Actor, f: TimeEntryFilters) -> Select[Any]:
     q = select(TimeEntry).where(TimeEntry.account_id == actor.account_id)
-    if not actor.is_manager:
-        # Members see their own time only.
-        q = q.where(TimeEntry.user_id == actor.user_id)
+    visible = teammates.scope(actor, TimeEntry.user_id)
+    if visible is not None:
+        q = q.where(visible)
     conditions = []
     if f.user_id:
         conditions.append(TimeEntry.user_id == f.user_id)
@@ -186,7 +187,7 @@ def _build_views(
 
 def _visible(session: Session, actor: Actor, entry_id: str) -> TimeEntry:
     entry = get_scoped(session, TimeEntry, entry_id, actor.account_id, "Time entry")
-    if entry.user_id != actor.user_id and not actor.is_manager:
+    if not teammates.can_see(session, actor, entry.user_id):
         raise errors.NotFound("Time entry")
     return entry
 
@@ -205,7 +206,7 @@ def create_entry(
     """Create a completed entry or start a timer. ``require_hours`` is v1's rule: a completed
     entry must say its hours (or its start and end); v2 follows Harvest and starts a timer."""
     account = actor.account
-    user = _target_user(session, actor, data.get("user_id"))
+    user = teammates.target_user(session, actor, data.get("user_id"), "log time for other people")
     project, task = _project_and_task(session, actor, data.get("project_id"), data.get("task_id"))
     assignment = ensure_can_log(session, user, project)
     spent_date: date = data["spent_date"]
@@ -434,16 +435,6 @@ def _already_running(entry_id: str | None) -> Conflict:
         f"Another timer is already running{which}; stop it first or send replace_running: true.",
         code=errors.TIMER_ALREADY_RUNNING,
     )
-
-
-def _target_user(session: Session, actor: Actor, user_id: str | None) -> User:
-    if not user_id or user_id == actor.user_id:
-        return actor.user
-    target = get_scoped(session, User, user_id, actor.account_id, "User", field="user_id")
-    actor.require_manager("log time for other people")
-    if not target.is_active:
-        raise RuleViolation(f"{target.name} is archived; reactivate them first.", field="user_id")
-    return target
 
 
 def _project_and_task(

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from keito_server.db.models import Client, Project, Task, TaskAssignment, TimeEntry, UserAssignment
 from keito_server.domain.durations import seconds_to_hours
+from keito_server.domain.errors import PermissionDenied
 from keito_server.domain.sources import TIME_ENTRY_SOURCES, parse_source_filter
 from keito_server.domain.timers import elapsed_seconds
 from keito_server.services import expenses as expenses_service
-from keito_server.services import time_entries
+from keito_server.services import teammates, time_entries
 from keito_server.services.accounts import WEEKDAYS
 from keito_server.services.context import Actor
 from keito_server.services.paging import Page
@@ -72,11 +73,13 @@ class WeekSheet:
     total: Decimal
 
 
-def _owner(actor: Actor, user_id: str | None) -> str:
+def _owner(session: Session, actor: Actor, user_id: str | None) -> str:
     """Whose timesheet: your own, or (managers) a teammate's."""
     uid = user_id or actor.user_id
     if uid != actor.user_id:
         actor.require_manager("see other people's timesheets")
+        if not teammates.can_see(session, actor, uid):
+            raise PermissionDenied("You manage only your teammates; pick one of them.")
     return uid
 
 
@@ -94,7 +97,7 @@ def _week_cells(
 ) -> list[_Cell]:
     """Seconds per (day, project, task, source) in one GROUP BY, plus the running timers'
     time since they started: the totals never load the entries themselves."""
-    uid = _owner(actor, user_id)
+    uid = _owner(session, actor, user_id)
     conditions = [
         TimeEntry.account_id == actor.account_id,
         TimeEntry.user_id == uid,
@@ -153,7 +156,7 @@ def day_sheet(
     session: Session, actor: Actor, day: date, *, source: str | None = None, user_id: str | None = None
 ) -> DaySheet:
     """The day's entries in full, and per-day totals for its week from one aggregate."""
-    uid = _owner(actor, user_id)
+    uid = _owner(session, actor, user_id)
     start, end = week_bounds(day, actor.account.week_start)
     days = [start + timedelta(days=i) for i in range(7)]
     totals: dict[date, Decimal] = {d: ZERO for d in days}
@@ -209,7 +212,7 @@ def week_sheet(
 def day_signature(session: Session, actor: Actor, day: date, *, user_id: str | None = None) -> str:
     """Changes whenever the person's entries for ``day`` (or their running timer) change: the
     Day view polls it and redraws only then. One small aggregate query."""
-    uid = user_id or actor.user_id
+    uid = _owner(session, actor, user_id)
     row = session.execute(
         select(func.count(), func.max(TimeEntry.updated_at), func.max(TimeEntry.id)).where(
             TimeEntry.account_id == actor.account_id,
@@ -220,11 +223,12 @@ def day_signature(session: Session, actor: Actor, day: date, *, user_id: str | N
     stamp = row[1].isoformat() if row[1] is not None else "-"
     signature = f"{row[0]}.{stamp}.{row[2] or '-'}"
     if actor.is_manager:  # managers also watch the team's (and agents') running timers
-        team = session.execute(
-            select(func.count(), func.max(TimeEntry.updated_at), func.max(TimeEntry.id)).where(
-                TimeEntry.account_id == actor.account_id, TimeEntry.is_running.is_(True)
-            )
-        ).one()
+        running = select(func.count(), func.max(TimeEntry.updated_at), func.max(TimeEntry.id)).where(
+            TimeEntry.account_id == actor.account_id, TimeEntry.is_running.is_(True)
+        )
+        if (visible := teammates.scope(actor, TimeEntry.user_id)) is not None:
+            running = running.where(visible)
+        team = session.execute(running).one()
         signature += f"|{team[0]}.{team[1].isoformat() if team[1] else '-'}.{team[2] or '-'}"
     return signature
 

@@ -14,8 +14,10 @@ from keito_server.api.deps import CurrentActor, SessionDep
 from keito_server.api.pagination import V1Paging, V2Paging
 from keito_server.api.responses import JSON
 from keito_server.api.routes.projects import serialize_task_assignment
-from keito_server.api.schemas.users import UserCreate, UserCreateV1, UserUpdate, UserUpdateV1
+from keito_server.api.schemas.users import TeammatesUpdate, UserCreate, UserCreateV1, UserUpdate, UserUpdateV1
+from keito_server.db.models import User
 from keito_server.services import projects as project_svc
+from keito_server.services import teammates as teammate_svc
 from keito_server.services import users as svc
 from keito_server.services.context import Actor
 from keito_server.services.projects import ProjectAssignmentView
@@ -73,6 +75,18 @@ def serialize_v1(view: UserView, actor: Actor) -> dict[str, Any]:
         "account_id": actor.account_id,
         "created_at": iso(u.created_at),
         "updated_at": iso(u.updated_at),
+    }
+
+
+def serialize_teammate(u: User) -> dict[str, Any]:
+    return {
+        "id": u.id,
+        "first_name": u.first_name,
+        "last_name": u.last_name,
+        "name": u.name,
+        "email": u.email,
+        "user_type": u.user_type,
+        "is_active": u.is_active,
     }
 
 
@@ -152,6 +166,35 @@ def assignments_v2(
     return JSON(paging.envelope(request, "project_assignments", items, total or 0))
 
 
+@v2.get(
+    "/{id}/teammates",
+    operation_id="listUserTeammates",
+    summary="A manager's teammates (empty: not restricted); administrators, or the manager",
+)
+def teammates_v2(
+    id: str, request: Request, session: SessionDep, actor: CurrentActor, paging: Annotated[V2Paging, Depends()]
+) -> JSON:
+    people, total = teammate_svc.list_teammates(session, actor, id, paging.request())
+    return JSON(paging.envelope(request, "teammates", [serialize_teammate(u) for u in people], total or 0))
+
+
+@v2.patch(
+    "/{id}/teammates",
+    operation_id="updateUserTeammates",
+    summary="Restrict a manager to these teammates (administrators); [] lifts the restriction",
+)
+def set_teammates_v2(
+    id: str,
+    body: TeammatesUpdate,
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    paging: Annotated[V2Paging, Depends()],
+) -> JSON:
+    teammate_svc.set_teammates(session, actor, id, body.teammate_ids)
+    return teammates_v2(id, request, session, actor, paging)
+
+
 @v2.get("", operation_id="listUsers", summary="List users (humans and agents)")
 def list_v2(
     request: Request, session: SessionDep, actor: CurrentActor, filters: Filters, paging: Annotated[V2Paging, Depends()]
@@ -188,6 +231,20 @@ def me_v1(actor: CurrentActor) -> JSON:
 def list_v1(session: SessionDep, actor: CurrentActor, filters: Filters, paging: Annotated[V1Paging, Depends()]) -> JSON:
     views, _ = svc.list_users(session, actor, filters.value, paging.request())
     return JSON(paging.envelope([serialize_v1(v, actor) for v in views]))
+
+
+@v1.get("/{id}/teammates", operation_id="v1ListUserTeammates", summary="A manager's teammates (v1)")
+def teammates_v1(id: str, session: SessionDep, actor: CurrentActor, paging: Annotated[V1Paging, Depends()]) -> JSON:
+    people, _ = teammate_svc.list_teammates(session, actor, id, paging.request())
+    return JSON(paging.envelope([serialize_teammate(u) for u in people]))
+
+
+@v1.patch("/{id}/teammates", operation_id="v1UpdateUserTeammates", summary="Restrict a manager to these teammates (v1)")
+def set_teammates_v1(
+    id: str, body: TeammatesUpdate, session: SessionDep, actor: CurrentActor, paging: Annotated[V1Paging, Depends()]
+) -> JSON:
+    teammate_svc.set_teammates(session, actor, id, body.teammate_ids)
+    return teammates_v1(id, session, actor, paging)
 
 
 @v1.post("", operation_id="v1CreateUser", summary="Add a human or an agent user (v1, administrators)", status_code=201)

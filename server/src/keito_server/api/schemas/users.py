@@ -45,3 +45,9 @@ class UserUpdateV1(UserCreateV1):
 class ApiKeyCreate(Body):
     name: Name = Field(description="What the key is for, such as 'CI pipeline' or 'review-bot-01'.")
     user_id: Id | None = Field(None, description="Administrators may create keys for other users (agents).")
+
+
+class TeammatesUpdate(Body):
+    """Administrators restrict a manager to these people; an empty list lifts the restriction."""
+
+    teammate_ids: list[Id] = Field(..., max_length=2000, description="User ids of the manager's teammates.")

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from keito_server.domain.errors import KeitoError, ValidationError
-from keito_server.services import api_keys, invites, projects, timesheets, users
+from keito_server.services import api_keys, invites, projects, teammates, timesheets, users
 from keito_server.services.context import Actor
 from keito_server.services.paging import Page
 from keito_server.services.users import UserFilters
@@ -132,20 +132,50 @@ def add_agent(
     return render(request, "team/index.html", ctx, status=201)
 
 
+def _member_context(session: Any, actor: Actor, user_id: str) -> dict[str, Any]:
+    person = users.get_user(session, actor, user_id)
+    ctx: dict[str, Any] = {
+        "p": person,
+        "keys": api_keys.list_keys(session, actor, user_id=user_id) if actor.is_admin else [],
+        "role_choices": ROLE_CHOICES,
+        "pending": user_id in invites.pending_user_ids(session, actor),
+    }
+    if actor.is_admin and person.user.is_manager and not person.user.is_admin:
+        chosen, _ = teammates.list_teammates(session, actor, user_id, Page(limit=teammates.MAX_TEAMMATES))
+        others, _ = users.list_users(session, actor, UserFilters(is_active=True), Page(limit=MAX_MEMBERS_SHOWN))
+        ctx["teammate_ids"] = {u.id for u in chosen}
+        ctx["teammate_choices"] = sorted(
+            (v.user for v in others if v.user.id != user_id),
+            key=lambda u: (u.user_type != "human", u.name.lower()),
+        )
+    return ctx
+
+
 @router.get("/{user_id}")
 def member_page(request: Request, session: SessionDep, actor: ManagerActor, user_id: str) -> Response:
-    person = users.get_user(session, actor, user_id)
-    keys = api_keys.list_keys(session, actor, user_id=user_id) if actor.is_admin else []
-    return render(
-        request,
-        "team/member.html",
-        {
-            "p": person,
-            "keys": keys,
-            "role_choices": ROLE_CHOICES,
-            "pending": user_id in invites.pending_user_ids(session, actor),
-        },
+    return render(request, "team/member.html", _member_context(session, actor, user_id))
+
+
+@router.post("/{user_id}/teammates")
+def member_teammates(
+    request: Request,
+    session: SessionDep,
+    actor: AdminActor,
+    user_id: str,
+    teammate_ids: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    try:
+        teammates.set_teammates(session, actor, user_id, teammate_ids or [])
+    except KeitoError as exc:
+        session.rollback()
+        return redirect(f"/team/{user_id}", request, error=exc.message)
+    chosen = len(set(teammate_ids or []) - {user_id})
+    flash = (
+        f"Teammates saved: sees {chosen} {'person' if chosen == 1 else 'people'} and themselves."
+        if chosen
+        else ("Teammates cleared: this manager sees the whole team.")
     )
+    return redirect(f"/team/{user_id}", request, flash=flash)
 
 
 @router.post("/{user_id}")
@@ -189,16 +219,6 @@ def member_key_create(
         key, token = api_keys.create_key(session, actor, user_id=user_id, name=name)
     except KeitoError as exc:
         return redirect(f"/team/{user_id}", request, error=exc.message)
-    person = users.get_user(session, actor, user_id)
-    return render(
-        request,
-        "team/member.html",
-        {
-            "p": person,
-            "keys": api_keys.list_keys(session, actor, user_id=user_id),
-            "role_choices": ROLE_CHOICES,
-            "pending": False,
-            "new_key": {"key": key, "token": token},
-        },
-        status=201,
-    )
+    ctx = _member_context(session, actor, user_id)
+    ctx["new_key"] = {"key": key, "token": token}
+    return render(request, "team/member.html", ctx, status=201)

@@ -19,7 +19,7 @@ from keito_server.domain.durations import parse_duration
 from keito_server.domain.errors import KeitoError, ValidationError
 from keito_server.domain.sources import TIME_ENTRY_SOURCES
 from keito_server.domain.timers import local_today
-from keito_server.services import time_entries, timesheets, users
+from keito_server.services import teammates, time_entries, timesheets, users
 from keito_server.services.context import Actor
 from keito_server.services.paging import Page
 from keito_server.services.time_entries import TimeEntryView
@@ -92,7 +92,11 @@ def _viewing(session: Any, actor: Actor, user: str | None) -> dict[str, Any]:
     name = actor.user.name
     if actor.is_manager:
         found, _ = users.list_users(session, actor, UserFilters(is_active=True), Page(limit=2000, with_total=False))
-        people = sorted(((p.user.id, p.user.name) for p in found), key=lambda x: (x[0] != actor.user_id, x[1].lower()))
+        visible = teammates.visible_user_ids(session, actor)
+        people = sorted(
+            ((p.user.id, p.user.name) for p in found if visible is None or p.user.id in visible),
+            key=lambda x: (x[0] != actor.user_id, x[1].lower()),
+        )
         name = next((n for i, n in people if i == other), name) if other else name
     return {
         "viewing_id": other or actor.user_id,

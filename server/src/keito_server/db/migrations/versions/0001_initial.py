@@ -87,7 +87,7 @@ def upgrade() -> None:
     sa.Column('actor_id', sa.String(length=32), nullable=True),
     sa.Column('action', sa.String(length=50), nullable=False),
     sa.Column('subject_id', sa.String(length=32), nullable=False),
-    sa.Column('changes', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=True),
+    sa.Column('changes', sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True, astext_type=Text()), 'postgresql'), nullable=True),
     sa.Column('created_at', keito_server.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_audit_events_account_id_accounts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
@@ -162,7 +162,7 @@ def upgrade() -> None:
     sa.Column('telephone', sa.String(length=50), nullable=True),
     sa.Column('timezone', sa.String(length=64), nullable=True),
     sa.Column('user_type', sa.String(length=10), nullable=False),
-    sa.Column('roles', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('roles', sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True, astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('is_contractor', sa.Boolean(), nullable=False),
     sa.Column('has_access_to_all_future_projects', sa.Boolean(), nullable=False),
@@ -297,6 +297,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_invoices_account_id'), ['account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_invoices_client_id'), ['client_id'], unique=False)
 
+    op.create_table('manager_teammates',
+    sa.Column('account_id', sa.String(length=32), nullable=False),
+    sa.Column('manager_id', sa.String(length=32), nullable=False),
+    sa.Column('teammate_id', sa.String(length=32), nullable=False),
+    sa.Column('created_at', keito_server.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_manager_teammates_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['manager_id'], ['users.id'], name=op.f('fk_manager_teammates_manager_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['teammate_id'], ['users.id'], name=op.f('fk_manager_teammates_teammate_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('manager_id', 'teammate_id', name=op.f('pk_manager_teammates'))
+    )
+    with op.batch_alter_table('manager_teammates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_manager_teammates_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_manager_teammates_teammate_id'), ['teammate_id'], unique=False)
+
     op.create_table('projects',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('account_id', sa.String(length=32), nullable=False),
@@ -342,7 +356,7 @@ def upgrade() -> None:
     sa.Column('unit_price', keito_server.db.types.Money(), nullable=True),
     sa.Column('total_cost', keito_server.db.types.Money(), nullable=False),
     sa.Column('pricing_method', sa.String(length=10), nullable=False),
-    sa.Column('cost_breakdown', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=True),
+    sa.Column('cost_breakdown', sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True, astext_type=Text()), 'postgresql'), nullable=True),
     sa.Column('notes', sa.Text(), nullable=True),
     sa.Column('billable', sa.Boolean(), nullable=False),
     sa.Column('is_billed', sa.Boolean(), nullable=False),
@@ -353,7 +367,7 @@ def upgrade() -> None:
     sa.Column('receipt_content_type', sa.String(length=100), nullable=True),
     sa.Column('receipt_path', sa.String(length=500), nullable=True),
     sa.Column('source', sa.String(length=10), nullable=False),
-    sa.Column('metadata', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=True),
+    sa.Column('metadata', sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True, astext_type=Text()), 'postgresql'), nullable=True),
     sa.Column('session_id', sa.String(length=200), nullable=True),
     sa.Column('agent_id', sa.String(length=200), nullable=True),
     sa.Column('created_at', keito_server.db.types.UTCDateTime(timezone=True), nullable=False),
@@ -399,7 +413,7 @@ def upgrade() -> None:
     sa.Column('sent_by_email', sa.String(length=254), nullable=True),
     sa.Column('sent_from', sa.String(length=200), nullable=True),
     sa.Column('sent_from_email', sa.String(length=254), nullable=True),
-    sa.Column('recipients', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('recipients', sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True, astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('subject', sa.String(length=500), nullable=True),
     sa.Column('body', sa.Text(), nullable=True),
     sa.Column('attach_pdf', sa.Boolean(), nullable=False),
@@ -477,7 +491,7 @@ def upgrade() -> None:
     sa.Column('billable_rate', keito_server.db.types.Money(), nullable=True),
     sa.Column('cost_rate', keito_server.db.types.Money(), nullable=True),
     sa.Column('source', sa.String(length=10), nullable=False),
-    sa.Column('metadata', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=True),
+    sa.Column('metadata', sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True, astext_type=Text()), 'postgresql'), nullable=True),
     sa.Column('session_id', sa.String(length=200), nullable=True),
     sa.Column('agent_id', sa.String(length=200), nullable=True),
     sa.Column('created_at', keito_server.db.types.UTCDateTime(timezone=True), nullable=False),
@@ -571,6 +585,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_projects_account_id'))
 
     op.drop_table('projects')
+    with op.batch_alter_table('manager_teammates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_manager_teammates_teammate_id'))
+        batch_op.drop_index(batch_op.f('ix_manager_teammates_account_id'))
+
+    op.drop_table('manager_teammates')
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invoices_client_id'))
         batch_op.drop_index(batch_op.f('ix_invoices_account_id'))
