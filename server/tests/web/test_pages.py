@@ -492,3 +492,37 @@ def test_admin_restricts_a_manager_to_teammates_in_the_team_page(ws: Workspace, 
     cleared = admin_web.post(f"/team/{manager_id}/teammates", {})
     assert "Teammates cleared" in cleared.text
     assert "Bob build notes" in manager.get(f"/time/day/{day}?user={bob_id}").text
+
+
+def test_admin_turns_off_manager_permissions_in_the_team_page(ws: Workspace, admin_web: WebClient) -> None:
+    manager_id, _ = ws.add_user("Pat Manager", roles=["manager", "member"])
+    page = admin_web.get(f"/team/{manager_id}")
+    assert 'id="permissions"' in page.text and 'value="create_projects" checked' in page.text
+    kept = ["draft_invoices", "send_invoices", "edit_team_time"]  # create_projects and clients/tasks off
+    saved = admin_web.post(f"/team/{manager_id}/permissions", {"granted": kept})
+    assert saved.status_code == 200 and "Permissions saved." in saved.text
+    assert 'value="create_projects" checked' not in saved.text and 'value="edit_team_time" checked' in saved.text
+    perms = ws.api().get(f"users/{manager_id}").json()["manager_permissions"]
+    assert perms == {
+        "create_projects": False,
+        "manage_clients_and_tasks": False,
+        "draft_invoices": True,
+        "send_invoices": True,
+        "edit_team_time": True,
+    }
+
+    manager = WebClient(ws.server)
+    assert manager.login(user_email(ws, manager_id)).status_code == 200
+    listing = manager.get("/projects")
+    assert listing.status_code == 200 and 'href="/projects/new"' not in listing.text
+    assert manager.get("/projects/new").status_code == 403
+    refused = manager.post("/projects/new", {"client_id": ws.client_id, "name": "Sneaky Project", "bill_by": "Project"})
+    assert refused.status_code == 403 and "not given you permission to create projects" in refused.text
+    assert manager.get("/manage/clients/new").status_code == 403
+    refused = manager.post("/manage/clients/new", {"name": "Sneaky Co", "currency": "USD"})
+    assert refused.status_code == 403 and "not given you permission to create clients" in refused.text
+    tasks_page = manager.get("/manage/tasks")
+    assert tasks_page.status_code == 200 and 'action="/manage/tasks"' not in tasks_page.text
+    names = {p["name"] for p in ws.api().get("projects").json()["projects"]}
+    clients = {c["name"] for c in ws.api().get("clients").json()["clients"]}
+    assert "Sneaky Project" not in names and "Sneaky Co" not in clients

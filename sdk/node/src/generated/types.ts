@@ -446,6 +446,10 @@ export type UserCreate = {
   default_hourly_rate?: number | null;
   cost_rate?: number | null;
   avatar_url?: string | null;
+  /** Administrators: turn a manager's granular permissions off or on, e.g. {"create_projects": false}. Names: create_projects, manage_clients_and_tasks, draft_invoices, send_invoices, edit_team_time. Unnamed ones stay as they are; null turns them all on. */
+  manager_permissions?: {
+    [key: string]: unknown;
+  } | null;
 };
 
 /**
@@ -474,6 +478,10 @@ export type UserUpdate = {
   default_hourly_rate?: number | null;
   cost_rate?: number | null;
   avatar_url?: string | null;
+  /** Administrators: turn a manager's granular permissions off or on, e.g. {"create_projects": false}. Names: create_projects, manage_clients_and_tasks, draft_invoices, send_invoices, edit_team_time. Unnamed ones stay as they are; null turns them all on. */
+  manager_permissions?: {
+    [key: string]: unknown;
+  } | null;
 };
 
 /** Every v2 operation, keyed by "METHOD path". */

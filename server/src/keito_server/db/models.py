@@ -112,6 +112,9 @@ class User(Timestamps, Base):
     default_hourly_rate: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
     cost_rate: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
     avatar_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # Granular manager permissions turned off or on by an administrator (domain.permissions);
+    # null or a missing name means on.
+    manager_permissions: Mapped[dict[str, bool] | None] = mapped_column(JSONType, nullable=True)
 
     @property
     def name(self) -> str:

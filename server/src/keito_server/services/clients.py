@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keito_server.db.models import Client, Contact, Invoice, Project
+from keito_server.domain import permissions
 from keito_server.domain.errors import Conflict, ValidationError
 from keito_server.domain.ids import new_id
 from keito_server.domain.rates import canonical_enum
@@ -95,7 +96,7 @@ def get_client(session: Session, actor: Actor, client_id: str) -> Client:
 
 
 def create_client(session: Session, actor: Actor, data: dict[str, Any]) -> Client:
-    actor.require_manager("create clients")
+    actor.require_manager("create clients", permissions.MANAGE_CLIENTS_AND_TASKS)
     fields = _clean(actor, data, creating=True)
     client = Client(
         id=new_id("client"),
@@ -114,7 +115,7 @@ def create_client(session: Session, actor: Actor, data: dict[str, Any]) -> Clien
 
 
 def update_client(session: Session, actor: Actor, client_id: str, changes: dict[str, Any]) -> Client:
-    actor.require_manager("edit clients")
+    actor.require_manager("edit clients", permissions.MANAGE_CLIENTS_AND_TASKS)
     client = get_client(session, actor, client_id)
     fields = _clean(actor, changes, creating=False)
     for key, value in fields.items():
@@ -126,7 +127,7 @@ def update_client(session: Session, actor: Actor, client_id: str, changes: dict[
 
 def delete_client(session: Session, actor: Actor, client_id: str) -> None:
     """Only a client with no projects and no invoices can be deleted; otherwise archive it."""
-    actor.require_manager("delete clients")
+    actor.require_manager("delete clients", permissions.MANAGE_CLIENTS_AND_TASKS)
     client = get_client(session, actor, client_id)
     if session.scalar(select(Project.id).where(Project.client_id == client.id).limit(1)):
         raise Conflict(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keito_server.db.models import Client, Contact
+from keito_server.domain import permissions
 from keito_server.domain.errors import ValidationError
 from keito_server.domain.ids import new_id
 from keito_server.services.common import audit, get_scoped
@@ -85,7 +86,7 @@ def get_contact(session: Session, actor: Actor, contact_id: str) -> ContactView:
 
 
 def create_contact(session: Session, actor: Actor, data: dict[str, Any]) -> ContactView:
-    actor.require_manager("create contacts")
+    actor.require_manager("create contacts", permissions.MANAGE_CLIENTS_AND_TASKS)
     fields = _clean(session, actor, data, creating=True)
     contact = Contact(id=new_id("contact"), account_id=actor.account_id, **fields)
     session.add(contact)
@@ -95,7 +96,7 @@ def create_contact(session: Session, actor: Actor, data: dict[str, Any]) -> Cont
 
 
 def update_contact(session: Session, actor: Actor, contact_id: str, changes: dict[str, Any]) -> ContactView:
-    actor.require_manager("edit contacts")
+    actor.require_manager("edit contacts", permissions.MANAGE_CLIENTS_AND_TASKS)
     contact = get_scoped(session, Contact, contact_id, actor.account_id, "Contact")
     fields = _clean(session, actor, changes, creating=False)
     for key, value in fields.items():
@@ -106,7 +107,7 @@ def update_contact(session: Session, actor: Actor, contact_id: str, changes: dic
 
 
 def delete_contact(session: Session, actor: Actor, contact_id: str) -> None:
-    actor.require_manager("delete contacts")
+    actor.require_manager("delete contacts", permissions.MANAGE_CLIENTS_AND_TASKS)
     contact = get_scoped(session, Contact, contact_id, actor.account_id, "Contact")
     audit(session, actor.account_id, actor.user_id, "contact.deleted", contact.id)
     session.delete(contact)

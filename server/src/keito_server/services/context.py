@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from keito_server.db.models import Account, User
 from keito_server.domain.errors import PermissionDenied
+from keito_server.domain.permissions import effective
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,18 @@ class Actor:
     def is_manager(self) -> bool:
         return self.user.is_manager
 
-    def require_manager(self, doing: str) -> None:
+    def may(self, permission: str) -> bool:
+        """A granular manager permission (domain.permissions): administrators hold them all,
+        managers each one an administrator has not turned off, members none."""
+        if self.is_admin:
+            return True
+        return self.is_manager and effective(self.user.manager_permissions)[permission]
+
+    def require_manager(self, doing: str, permission: str | None = None) -> None:
         if not self.is_manager:
             raise PermissionDenied(f"Only managers and administrators can {doing}.")
+        if permission is not None and not self.may(permission):
+            raise PermissionDenied(f"An administrator has not given you permission to {doing}.")
 
     def require_admin(self, doing: str) -> None:
         if not self.is_admin:

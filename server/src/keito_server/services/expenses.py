@@ -212,10 +212,13 @@ def views(session: Session, actor: Actor, expenses: list[Expense]) -> list[Expen
     return out
 
 
-def _visible(session: Session, actor: Actor, expense_id: str) -> Expense:
+def _visible(session: Session, actor: Actor, expense_id: str, doing: str | None = None) -> Expense:
+    """The expense if the actor may see it (404 otherwise); with ``doing``, also change it."""
     expense = get_scoped(session, Expense, expense_id, actor.account_id, "Expense")
     if not teammates.can_see(session, actor, expense.user_id):
         raise errors.NotFound("Expense")
+    if doing:
+        teammates.require_team_edit(actor, expense.user_id, doing)
     return expense
 
 
@@ -269,7 +272,7 @@ def create_expense(session: Session, actor: Actor, data: dict[str, Any], *, defa
 
 
 def update_expense(session: Session, actor: Actor, expense_id: str, changes: dict[str, Any]) -> ExpenseView:
-    expense = _visible(session, actor, expense_id)
+    expense = _visible(session, actor, expense_id, "edit other people's expenses")
     if "source" in changes and changes["source"] is not None and changes["source"] != expense.source:
         raise ValidationError("source cannot change after an expense is created.", field="source")
     _check_editable(actor, expense)
@@ -313,7 +316,7 @@ def update_expense(session: Session, actor: Actor, expense_id: str, changes: dic
 
 
 def delete_expense(session: Session, actor: Actor, expense_id: str, receipts_dir: Path | None = None) -> None:
-    expense = _visible(session, actor, expense_id)
+    expense = _visible(session, actor, expense_id, "delete other people's expenses")
     _check_editable(actor, expense)
     old_receipt = expense.receipt_path
     audit(session, actor.account_id, actor.user_id, "expense.deleted", expense.id)
@@ -330,7 +333,7 @@ def attach_receipt(
     session: Session, actor: Actor, expense_id: str, file_name: str | None, content: bytes, receipts_dir: Path
 ) -> ExpenseView:
     """Store ``content`` as the expense's one receipt, replacing any earlier one."""
-    expense = _visible(session, actor, expense_id)
+    expense = _visible(session, actor, expense_id, "change other people's receipts")
     _check_editable(actor, expense)
     if len(content) > MAX_RECEIPT_BYTES:
         raise PayloadTooLarge(
@@ -387,7 +390,7 @@ def receipt_file(session: Session, actor: Actor, expense_id: str, receipts_dir: 
 
 
 def remove_receipt(session: Session, actor: Actor, expense_id: str, receipts_dir: Path) -> None:
-    expense = _visible(session, actor, expense_id)
+    expense = _visible(session, actor, expense_id, "change other people's receipts")
     _check_editable(actor, expense)
     if not expense.receipt_path:
         raise errors.NotFound("Receipt")

@@ -35,7 +35,7 @@ from keito_server.db.models import (
     TimeEntry,
     User,
 )
-from keito_server.domain import invoice_math
+from keito_server.domain import invoice_math, permissions
 from keito_server.domain.durations import seconds_to_hours
 from keito_server.domain.errors import Conflict, NotFound, RuleViolation, ValidationError
 from keito_server.domain.ids import new_id
@@ -118,10 +118,12 @@ def views(session: Session, invoices: list[Invoice]) -> list[InvoiceView]:
     return [InvoiceView(i, clients.get(i.client_id), users.get(i.created_by_id), items[i.id]) for i in invoices]
 
 
-def _invoice(session: Session, actor: Actor, invoice_id: str, doing: str, *, lock: bool = False) -> Invoice:
+def _invoice(
+    session: Session, actor: Actor, invoice_id: str, doing: str, *, lock: bool = False, permission: str | None = None
+) -> Invoice:
     # The existence check comes first so another workspace's id is a 404 even for a member.
     invoice = get_scoped(session, Invoice, invoice_id, actor.account_id, "Invoice")
-    actor.require_manager(doing)
+    actor.require_manager(doing, permission)
     if lock and session.get_bind().dialect.name != "sqlite":
         session.refresh(invoice, with_for_update=True)
     return invoice
@@ -133,7 +135,7 @@ def _invoice(session: Session, actor: Actor, invoice_id: str, doing: str, *, loc
 def create_invoice(session: Session, actor: Actor, data: dict[str, Any]) -> InvoiceView:
     """Create a draft from explicit ``line_items`` and/or an ``import`` of uninvoiced billable
     time and expenses of the client's projects (see ``_import_lines``)."""
-    actor.require_manager("create invoices")
+    actor.require_manager("create invoices", permissions.DRAFT_INVOICES)
     client = get_scoped(session, Client, data.get("client_id"), actor.account_id, "Client", field="client_id")
     account = _locked_account(session, actor.account_id)
     issue_date: date = data.get("issue_date") or local_today(account.timezone)
@@ -197,7 +199,7 @@ def create_invoice(session: Session, actor: Actor, data: dict[str, Any]) -> Invo
 
 
 def update_invoice(session: Session, actor: Actor, invoice_id: str, changes: dict[str, Any]) -> InvoiceView:
-    invoice = _invoice(session, actor, invoice_id, "edit invoices", lock=True)
+    invoice = _invoice(session, actor, invoice_id, "edit invoices", lock=True, permission=permissions.DRAFT_INVOICES)
     _require_draft(invoice, "edited")
     for key in ("subject", "purchase_order", "notes", "issue_date", "period_start", "period_end"):
         if key in changes:
@@ -269,7 +271,7 @@ def create_message(session: Session, actor: Actor, invoice_id: str, data: dict[s
     re-open (closed → open, or paid when nothing is due), draft (open without payments → draft).
     Nothing is e-mailed (ADR 0401).
     """
-    invoice = _invoice(session, actor, invoice_id, "send invoices", lock=True)
+    invoice = _invoice(session, actor, invoice_id, "send invoices", lock=True, permission=permissions.SEND_INVOICES)
     event = str(data.get("event_type") or "send").lower()
     event = _EVENT_ALIASES.get(event, event)
     if event not in MESSAGE_EVENTS:
@@ -340,7 +342,7 @@ def list_payments(session: Session, actor: Actor, invoice_id: str, page: Page) -
 
 def create_payment(session: Session, actor: Actor, invoice_id: str, data: dict[str, Any]) -> InvoicePayment:
     """Record money received. The invoice becomes paid (``paid_at``) when nothing is due."""
-    invoice = _invoice(session, actor, invoice_id, "record payments", lock=True)
+    invoice = _invoice(session, actor, invoice_id, "record payments", lock=True, permission=permissions.SEND_INVOICES)
     if invoice.state not in ("open",):
         raise Conflict(f"Payments go on open invoices; this one is {invoice.state}.", code="invoice_not_open")
     amount: Decimal = data["amount"]
@@ -372,7 +374,7 @@ def create_payment(session: Session, actor: Actor, invoice_id: str, data: dict[s
 
 
 def delete_payment(session: Session, actor: Actor, invoice_id: str, payment_id: str) -> None:
-    invoice = _invoice(session, actor, invoice_id, "delete payments", lock=True)
+    invoice = _invoice(session, actor, invoice_id, "delete payments", lock=True, permission=permissions.SEND_INVOICES)
     payment = get_scoped(session, InvoicePayment, payment_id, actor.account_id, "Payment")
     if payment.invoice_id != invoice.id:
         raise NotFound("Payment")

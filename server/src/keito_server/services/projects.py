@@ -27,6 +27,7 @@ from keito_server.db.models import (
     User,
     UserAssignment,
 )
+from keito_server.domain import permissions
 from keito_server.domain.errors import Conflict, NotFound, RuleViolation, ValidationError
 from keito_server.domain.ids import new_id
 from keito_server.domain.rates import BILL_BY, BUDGET_BY, canonical_enum
@@ -226,7 +227,7 @@ def _commit_project(session: Session, project: Project) -> None:
 def create_project(session: Session, actor: Actor, data: dict[str, Any]) -> Project:
     """A project for a client. Default tasks are assigned unless ``task_ids`` names them;
     users with access to all future projects, and the creator (as project manager), join its team."""
-    actor.require_manager("create projects")
+    actor.require_manager("create projects", permissions.CREATE_PROJECTS)
     fields = _clean_project(session, actor, data, None)
     task_ids = data.get("task_ids")
     q = select(Task).where(Task.account_id == actor.account_id)

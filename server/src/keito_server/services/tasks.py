@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from keito_server.db.models import Task, TaskAssignment, TimeEntry
+from keito_server.domain import permissions
 from keito_server.domain.errors import Conflict, ValidationError
 from keito_server.domain.ids import new_id
 from keito_server.services.common import audit, get_scoped
@@ -87,7 +88,7 @@ def get_task(session: Session, actor: Actor, task_id: str) -> Task:
 
 
 def create_task(session: Session, actor: Actor, data: dict[str, Any]) -> Task:
-    actor.require_manager("create tasks")
+    actor.require_manager("create tasks", permissions.MANAGE_CLIENTS_AND_TASKS)
     fields = _clean(session, actor, data, None)
     task = Task(id=new_id("task"), account_id=actor.account_id, billable_by_default=True, is_default=False)
     for key, value in fields.items():
@@ -99,7 +100,7 @@ def create_task(session: Session, actor: Actor, data: dict[str, Any]) -> Task:
 
 
 def update_task(session: Session, actor: Actor, task_id: str, changes: dict[str, Any]) -> Task:
-    actor.require_manager("edit tasks")
+    actor.require_manager("edit tasks", permissions.MANAGE_CLIENTS_AND_TASKS)
     task = get_task(session, actor, task_id)
     fields = _clean(session, actor, changes, task)
     for key, value in fields.items():
@@ -111,7 +112,7 @@ def update_task(session: Session, actor: Actor, task_id: str, changes: dict[str,
 
 def delete_task(session: Session, actor: Actor, task_id: str) -> None:
     """Refused once time was logged to the task (archive it instead); its project assignments go with it."""
-    actor.require_manager("delete tasks")
+    actor.require_manager("delete tasks", permissions.MANAGE_CLIENTS_AND_TASKS)
     task = get_task(session, actor, task_id)
     if session.scalar(select(TimeEntry.id).where(TimeEntry.task_id == task.id).limit(1)):
         raise Conflict(

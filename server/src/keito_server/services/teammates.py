@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, delete, exists, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from keito_server.db.models import ManagerTeammate, User
+from keito_server.domain import permissions
 from keito_server.domain.errors import NotFound, PermissionDenied, RuleViolation
 from keito_server.services.common import audit, get_scoped
 from keito_server.services.context import Actor
@@ -60,12 +61,19 @@ def target_user(session: Session, actor: Actor, user_id: str | None, doing: str)
     if not user_id or user_id == actor.user_id:
         return actor.user
     target = get_scoped(session, User, user_id, actor.account_id, "User", field="user_id")
-    actor.require_manager(doing)
+    actor.require_manager(doing, permissions.EDIT_TEAM_TIME)
     if not can_see(session, actor, target.id):
         raise PermissionDenied(f"You manage only your teammates, and {target.name} is not one of them.")
     if not target.is_active:
         raise RuleViolation(f"{target.name} is archived; reactivate them first.", field="user_id")
     return target
+
+
+def require_team_edit(actor: Actor, owner_id: str, doing: str) -> None:
+    """Changing someone else's time or expenses needs the manager's "edit team time" permission
+    (reading them does not). Call after the row was found visible."""
+    if owner_id != actor.user_id:
+        actor.require_manager(doing, permissions.EDIT_TEAM_TIME)
 
 
 def list_teammates(session: Session, actor: Actor, manager_id: str, page: Page) -> tuple[list[User], int | None]:

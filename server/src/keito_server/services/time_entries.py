@@ -185,10 +185,13 @@ def _build_views(
     return out
 
 
-def _visible(session: Session, actor: Actor, entry_id: str) -> TimeEntry:
+def _visible(session: Session, actor: Actor, entry_id: str, doing: str | None = None) -> TimeEntry:
+    """The entry if the actor may see it (404 otherwise); with ``doing``, also change it."""
     entry = get_scoped(session, TimeEntry, entry_id, actor.account_id, "Time entry")
     if not teammates.can_see(session, actor, entry.user_id):
         raise errors.NotFound("Time entry")
+    if doing:
+        teammates.require_team_edit(actor, entry.user_id, doing)
     return entry
 
 
@@ -261,7 +264,7 @@ def create_entry(
 def update_entry(session: Session, actor: Actor, entry_id: str, changes: dict[str, Any]) -> TimeEntryView:
     """Apply a PATCH. ``{"is_running": false}`` stops a running timer (v1's way, and what the
     official CLI sends), with ``hours`` as the final duration when given; ``true`` restarts."""
-    entry = _visible(session, actor, entry_id)
+    entry = _visible(session, actor, entry_id, "edit other people's time")
     if "source" in changes and changes["source"] is not None and changes["source"] != entry.source:
         raise ValidationError("source cannot change after an entry is created.", field="source")
     if changes.get("is_running") is True and not entry.is_running:
@@ -334,7 +337,7 @@ def stop_entry(
     session: Session, actor: Actor, entry_id: str, *, notes: Any = UNSET, hours: Any = None
 ) -> TimeEntryView:
     """Stop a running timer; the server computes the duration unless ``hours`` is given."""
-    entry = _visible(session, actor, entry_id)
+    entry = _visible(session, actor, entry_id, "stop other people's timers")
     if not entry.is_running:
         raise Conflict("Time entry is not running.", code=errors.TIMER_NOT_RUNNING)
     _check_editable(actor, entry)
@@ -362,7 +365,7 @@ def _stop(entry: TimeEntry, actor: Actor, *, hours: Any = None, now: datetime | 
 
 
 def restart_entry(session: Session, actor: Actor, entry_id: str, *, replace_running: bool = False) -> TimeEntryView:
-    entry = _visible(session, actor, entry_id)
+    entry = _visible(session, actor, entry_id, "restart other people's timers")
     if entry.is_running:
         raise Conflict("This time entry is already running.", code=errors.TIMER_ALREADY_RUNNING)
     _check_editable(actor, entry)
@@ -378,7 +381,7 @@ def restart_entry(session: Session, actor: Actor, entry_id: str, *, replace_runn
 
 
 def delete_entry(session: Session, actor: Actor, entry_id: str) -> None:
-    entry = _visible(session, actor, entry_id)
+    entry = _visible(session, actor, entry_id, "delete other people's time")
     _check_editable(actor, entry)
     audit(session, actor.account_id, actor.user_id, "time_entry.deleted", entry.id)
     session.delete(entry)

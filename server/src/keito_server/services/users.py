@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from keito_server.db.models import Login, User
 from keito_server.domain.errors import Conflict, PermissionDenied, RuleViolation, ValidationError
 from keito_server.domain.ids import new_id
+from keito_server.domain.permissions import check_permissions
 from keito_server.services.accounts import normalize_email, valid_timezone
 from keito_server.services.common import audit, get_scoped
 from keito_server.services.context import Actor
@@ -36,6 +37,7 @@ ADMIN_FIELDS = (
     "weekly_capacity",
     "default_hourly_rate",
     "cost_rate",
+    "manager_permissions",
 )
 _BOOLEANS = ("is_active", "is_contractor", "has_access_to_all_future_projects")
 _SLUG = re.compile(r"[^a-z0-9._-]+")
@@ -96,6 +98,8 @@ def _clean(data: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
             value = normalize_email(str(value or ""))
         if key == "roles":
             value = _roles(value)
+        if key == "manager_permissions" and value is not None:
+            value = check_permissions(value)
         if key in _BOOLEANS and value is None:
             raise ValidationError(f"{key} must be true or false.", field=key)
         if key == "weekly_capacity" and (value is None or not 0 <= value <= MAX_WEEKLY_CAPACITY):
@@ -231,6 +235,8 @@ def update_user(session: Session, actor: Actor, user_id: str, changes: dict[str,
                 "A person's email is their sign-in; they change it in their own account settings.", field="email"
             )
         _email_taken(session, actor, fields["email"], user.user_type, exclude=user.id)
+    if fields.get("manager_permissions"):  # given names change, the rest stay; null turns all on
+        fields["manager_permissions"] = {**(user.manager_permissions or {}), **fields["manager_permissions"]}
     demoted = "roles" in fields and "administrator" not in fields["roles"]
     archived = fields.get("is_active") is False
     if user.is_admin and user.is_active and (demoted or archived):

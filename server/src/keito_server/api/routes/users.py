@@ -16,6 +16,7 @@ from keito_server.api.responses import JSON
 from keito_server.api.routes.projects import serialize_task_assignment
 from keito_server.api.schemas.users import TeammatesUpdate, UserCreate, UserCreateV1, UserUpdate, UserUpdateV1
 from keito_server.db.models import User
+from keito_server.domain.permissions import effective
 from keito_server.services import projects as project_svc
 from keito_server.services import teammates as teammate_svc
 from keito_server.services import users as svc
@@ -25,6 +26,11 @@ from keito_server.services.users import UserFilters, UserView
 
 v2 = APIRouter(prefix="/api/v2/users", tags=["Users"])
 v1 = APIRouter(prefix="/v1/users", tags=["v1 Users"])
+
+
+def _permissions(u: User) -> dict[str, bool] | None:
+    """A manager's granular permissions as they apply; null for members and administrators."""
+    return effective(u.manager_permissions) if u.is_manager and not u.is_admin else None
 
 
 def serialize_v2(view: UserView, actor: Actor) -> dict[str, Any]:
@@ -48,6 +54,7 @@ def serialize_v2(view: UserView, actor: Actor) -> dict[str, Any]:
         "roles": list(u.roles or []),
         "user_type": u.user_type,
         "avatar_url": u.avatar_url,
+        "manager_permissions": _permissions(u),
         "company": {"id": account.id, "name": account.name},
         "created_at": iso(u.created_at),
         "updated_at": iso(u.updated_at),
@@ -72,6 +79,7 @@ def serialize_v1(view: UserView, actor: Actor) -> dict[str, Any]:
         "weekly_capacity": u.weekly_capacity,
         "is_contractor": u.is_contractor,
         "avatar_url": u.avatar_url,
+        "manager_permissions": _permissions(u),
         "account_id": actor.account_id,
         "created_at": iso(u.created_at),
         "updated_at": iso(u.updated_at),

@@ -25,6 +25,12 @@ class UserCreate(Body):
     default_hourly_rate: Amount | None = None
     cost_rate: Amount | None = None
     avatar_url: str | None = Field(None, max_length=500)
+    manager_permissions: dict[str, StrictBool] | None = Field(
+        None,
+        description="Administrators: turn a manager's granular permissions off or on, e.g. "
+        '{"create_projects": false}. Names: create_projects, manage_clients_and_tasks, draft_invoices, '
+        "send_invoices, edit_team_time. Unnamed ones stay as they are; null turns them all on.",
+    )
 
 
 class UserUpdate(UserCreate):

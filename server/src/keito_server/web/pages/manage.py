@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from keito_server.domain import permissions
 from keito_server.domain.errors import KeitoError, ValidationError
 from keito_server.services import clients, contacts, expense_categories, projects, tasks
 from keito_server.services.clients import PAYMENT_TERMS, ClientFilters
@@ -174,11 +175,13 @@ def _project_counts(session: Any, actor: Actor) -> dict[str, int]:
 
 @router.get("/clients/new")
 def client_new(request: Request, actor: ManagerActor) -> Response:
+    actor.require_manager("create clients", permissions.MANAGE_CLIENTS_AND_TASKS)
     return _client_form(request, actor, {"currency": actor.account.currency, "payment_terms": "net_30"}, {})
 
 
 @router.post("/clients/new")
 async def client_create(request: Request, session: SessionDep, actor: ManagerActor) -> Response:
+    actor.require_manager("create clients", permissions.MANAGE_CLIENTS_AND_TASKS)
     form = form_values(await request.form())
     try:
         client = clients.create_client(session, actor, _client_data(form))

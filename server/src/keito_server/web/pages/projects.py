@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from keito_server.domain import permissions
 from keito_server.domain.errors import KeitoError, ValidationError
 from keito_server.domain.rates import BILL_BY, BUDGET_BY
 from keito_server.domain.timers import local_today
@@ -123,6 +124,7 @@ def project_list(request: Request, session: SessionDep, actor: CurrentWebActor, 
 
 @router.get("/new")
 def project_new(request: Request, session: SessionDep, actor: ManagerActor, client_id: str = "") -> Response:
+    actor.require_manager("create projects", permissions.CREATE_PROJECTS)
     form = {
         "client_id": client_id,
         "bill_by": "Project",
@@ -134,6 +136,7 @@ def project_new(request: Request, session: SessionDep, actor: ManagerActor, clie
 
 @router.post("/new")
 async def project_create(request: Request, session: SessionDep, actor: ManagerActor) -> Response:
+    actor.require_manager("create projects", permissions.CREATE_PROJECTS)
     form = form_values(await request.form())
     try:
         project = projects.create_project(session, actor, _project_data(form))

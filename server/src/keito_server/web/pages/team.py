@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from keito_server.domain import permissions
 from keito_server.domain.errors import KeitoError, ValidationError
 from keito_server.services import api_keys, invites, projects, teammates, timesheets, users
 from keito_server.services.context import Actor
@@ -143,6 +144,8 @@ def _member_context(session: Any, actor: Actor, user_id: str) -> dict[str, Any]:
     if actor.is_admin and person.user.is_manager and not person.user.is_admin:
         chosen, _ = teammates.list_teammates(session, actor, user_id, Page(limit=teammates.MAX_TEAMMATES))
         others, _ = users.list_users(session, actor, UserFilters(is_active=True), Page(limit=MAX_MEMBERS_SHOWN))
+        ctx["permission_choices"] = list(permissions.MANAGER_PERMISSIONS.items())
+        ctx["granted"] = permissions.effective(person.user.manager_permissions)
         ctx["teammate_ids"] = {u.id for u in chosen}
         ctx["teammate_choices"] = sorted(
             (v.user for v in others if v.user.id != user_id),
@@ -154,6 +157,25 @@ def _member_context(session: Any, actor: Actor, user_id: str) -> dict[str, Any]:
 @router.get("/{user_id}")
 def member_page(request: Request, session: SessionDep, actor: ManagerActor, user_id: str) -> Response:
     return render(request, "team/member.html", _member_context(session, actor, user_id))
+
+
+@router.post("/{user_id}/permissions")
+def member_permissions(
+    request: Request,
+    session: SessionDep,
+    actor: AdminActor,
+    user_id: str,
+    granted: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    chosen = set(granted or [])
+    try:
+        users.update_user(
+            session, actor, user_id, {"manager_permissions": {k: k in chosen for k in permissions.MANAGER_PERMISSIONS}}
+        )
+    except KeitoError as exc:
+        session.rollback()
+        return redirect(f"/team/{user_id}", request, error=exc.message)
+    return redirect(f"/team/{user_id}", request, flash="Permissions saved.")
 
 
 @router.post("/{user_id}/teammates")

@@ -170,6 +170,7 @@ def upgrade() -> None:
     sa.Column('default_hourly_rate', keito_server.db.types.Money(), nullable=True),
     sa.Column('cost_rate', keito_server.db.types.Money(), nullable=True),
     sa.Column('avatar_url', sa.String(length=500), nullable=True),
+    sa.Column('manager_permissions', sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True, astext_type=Text()), 'postgresql'), nullable=True),
     sa.Column('created_at', keito_server.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', keito_server.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_users_account_id_accounts'), ondelete='CASCADE'),
