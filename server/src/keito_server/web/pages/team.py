@@ -4,6 +4,7 @@ user with its rates and projects and create its API key (shown once); edit a mem
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -154,6 +155,17 @@ def _member_context(session: Any, actor: Actor, user_id: str) -> dict[str, Any]:
     return ctx
 
 
+def _change_member(request: Request, session: Any, user_id: str, flash: str, change: Callable[[], Any]) -> Response:
+    """Run one change from a member's page and go back to it, with the refusal's reason if any
+    (nothing is kept of a refused change)."""
+    try:
+        change()
+    except KeitoError as exc:
+        session.rollback()
+        return redirect(f"/team/{user_id}", request, error=exc.message)
+    return redirect(f"/team/{user_id}", request, flash=flash)
+
+
 @router.get("/{user_id}")
 def member_page(request: Request, session: SessionDep, actor: ManagerActor, user_id: str) -> Response:
     return render(request, "team/member.html", _member_context(session, actor, user_id))
@@ -168,14 +180,14 @@ def member_permissions(
     granted: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     chosen = set(granted or [])
-    try:
-        users.update_user(
-            session, actor, user_id, {"manager_permissions": {k: k in chosen for k in permissions.MANAGER_PERMISSIONS}}
-        )
-    except KeitoError as exc:
-        session.rollback()
-        return redirect(f"/team/{user_id}", request, error=exc.message)
-    return redirect(f"/team/{user_id}", request, flash="Permissions saved.")
+    values = {k: k in chosen for k in permissions.MANAGER_PERMISSIONS}
+    return _change_member(
+        request,
+        session,
+        user_id,
+        "Permissions saved.",
+        lambda: users.update_user(session, actor, user_id, {"manager_permissions": values}),
+    )
 
 
 @router.post("/{user_id}/teammates")
@@ -186,18 +198,15 @@ def member_teammates(
     user_id: str,
     teammate_ids: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    try:
-        teammates.set_teammates(session, actor, user_id, teammate_ids or [])
-    except KeitoError as exc:
-        session.rollback()
-        return redirect(f"/team/{user_id}", request, error=exc.message)
     chosen = len(set(teammate_ids or []) - {user_id})
     flash = (
         f"Teammates saved: sees {chosen} {'person' if chosen == 1 else 'people'} and themselves."
         if chosen
-        else ("Teammates cleared: this manager sees the whole team.")
+        else "Teammates cleared: this manager sees the whole team."
     )
-    return redirect(f"/team/{user_id}", request, flash=flash)
+    return _change_member(
+        request, session, user_id, flash, lambda: teammates.set_teammates(session, actor, user_id, teammate_ids or [])
+    )
 
 
 @router.post("/{user_id}")
@@ -213,24 +222,19 @@ def member_update(
     cost_rate: Annotated[str, Form()] = "",
     is_active: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
-        users.update_user(
-            session,
-            actor,
-            user_id,
-            {
-                "first_name": first_name,
-                "last_name": last_name.strip() or None,
-                "roles": _roles(role),
-                "default_hourly_rate": _rate(default_hourly_rate, "default_hourly_rate"),
-                "cost_rate": _rate(cost_rate, "cost_rate"),
-                "is_active": bool(is_active),
-            },
-        )
-    except KeitoError as exc:
-        session.rollback()
-        return redirect(f"/team/{user_id}", request, error=exc.message)
-    return redirect(f"/team/{user_id}", request, flash="Saved.")
+
+    def change() -> None:  # the rates are parsed inside, so a bad one comes back as the page's error
+        fields = {
+            "first_name": first_name,
+            "last_name": last_name.strip() or None,
+            "roles": _roles(role),
+            "default_hourly_rate": _rate(default_hourly_rate, "default_hourly_rate"),
+            "cost_rate": _rate(cost_rate, "cost_rate"),
+            "is_active": bool(is_active),
+        }
+        users.update_user(session, actor, user_id, fields)
+
+    return _change_member(request, session, user_id, "Saved.", change)
 
 
 @router.post("/{user_id}/keys")
