@@ -16,6 +16,7 @@ ALL_ON = {
     "draft_invoices": True,
     "send_invoices": True,
     "edit_team_time": True,
+    "withdraw_approvals": True,
 }
 DAY = "2026-03-06"
 

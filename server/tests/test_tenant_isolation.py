@@ -40,6 +40,7 @@ KNOWN_KINDS = {
     "payments": "payment",
     "messages": "invoice_message",
     "api_keys": "api_key",
+    "approvals": "approval",
 }
 _PARAM = re.compile(r"\{(\w+)\}")
 
@@ -76,7 +77,7 @@ def _foreign_objects(other: Workspace) -> dict[str, str]:
     """One object of every kind in ``other``, written straight to its database."""
     from keito_server.db import models as m
     from keito_server.domain.ids import new_id
-    from keito_server.services import invoices
+    from keito_server.services import approvals, invoices
 
     user_id, _key = other.add_user("Victim", roles=["member"])
 
@@ -129,6 +130,10 @@ def _foreign_objects(other: Workspace) -> dict[str, str]:
         msg = invoices.create_message(s, actor, inv_id, {"recipients": [{"name": "AP", "email": "ap@x.test"}]})
         pay = invoices.create_payment(s, actor, inv_id, {"amount": Decimal(1)})
         ids.update(invoice=inv_id, invoice_message=msg.id, payment=pay.id)
+        submitted = approvals.submit(
+            s, actor, {"period_start": date(2026, 3, 2), "period_end": date(2026, 3, 8), "user_id": user_id}
+        )
+        ids["approval"] = submitted.approval.id
         missing = [k for k, v in ids.items() if not v]
         assert not missing, f"could not make {missing} in the other workspace"
         return ids

@@ -28,6 +28,7 @@ export * from './resources/time-entries.js';
 export * from './resources/simple.js';
 export * from './resources/projects.js';
 export * from './resources/users.js';
+export * from './resources/approvals.js';
 export * from './resources/invoices.js';
 export * from './resources/reports.js';
 export * from './resources/outcomes.js';

@@ -2,7 +2,7 @@
 // server is skipped with a reason (never faked).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KeitoNotFoundError, KeitoValidationError, LLM_USAGE_CATEGORY_ID, OutcomeTypes } from '../dist/index.js';
+import { KeitoConflictError, KeitoNotFoundError, KeitoValidationError, LLM_USAGE_CATEGORY_ID, OutcomeTypes } from '../dist/index.js';
 import { requires, uniqueKey, useServer } from './support/context.mjs';
 
 const ctx = useServer();
@@ -38,6 +38,24 @@ test('users: a manager restricted to teammates sees only their time', async (t) 
   await assert.rejects(ctx.admin.users.setTeammates(ann.id, []), KeitoValidationError);
   const cleared = await ctx.admin.users.setTeammates(manager.id, []);
   assert.equal(cleared.total_entries, 0);
+});
+
+test('approvals: submit, reject, resubmit, approve, withdraw', async (t) => {
+  if (!requires(t, ctx, 'POST /api/v2/approvals', 'GET /api/v2/approvals', 'POST /api/v2/approvals/{id}/approve')) return;
+  const week = { period_start: '2024-06-03', period_end: '2024-06-09' };
+  await ctx.agent.timeEntries.create({ project_id: ctx.demo.project_id, task_id: ctx.demo.task_id, spent_date: '2024-06-04', hours: 1.25 });
+  const first = await ctx.agent.approvals.submit(week);
+  assert.equal(first.status, 'submitted');
+  assert.equal(first.hours, 1.25);
+  const queue = await ctx.admin.approvals.list({ status: 'submitted', from: week.period_start, to: week.period_end }).toArray();
+  assert.ok(queue.some((a) => a.id === first.id));
+  const rejected = await ctx.admin.approvals.reject(first.id, 'Add notes, please');
+  assert.equal(rejected.reason, 'Add notes, please');
+  await assert.rejects(ctx.admin.approvals.approve(first.id), KeitoConflictError);
+  const second = await ctx.agent.approvals.submit(week);
+  assert.equal((await ctx.admin.approvals.approve(second.id)).status, 'approved');
+  assert.equal((await ctx.admin.approvals.withdraw(second.id)).status, 'submitted');
+  assert.equal((await ctx.agent.approvals.get(second.id)).status, 'submitted');
 });
 
 test('clients: create, get, update, list, delete', async (t) => {

@@ -11,6 +11,7 @@ import pytest
 from keito import (
     AgentMetadata,
     AsyncKeito,
+    ConflictError,
     Keito,
     NotFoundError,
     OutcomeTypes,
@@ -96,6 +97,34 @@ def test_manager_teammates(client: Keito, ws: Workspace) -> None:
         async with AsyncKeito(api_key=ws.admin_key, account_id=ws.account_id, base_url=ws.server.url) as c:
             assert [u.id for u in await c.users.set_teammates(manager_id, [ann_id])] == [ann_id]
             assert [u.id async for u in c.users.teammates(manager_id)] == [ann_id]
+
+    asyncio.run(main())
+
+
+def test_approvals(client: Keito, ws: Workspace) -> None:
+    member_id, member_key = ws.add_user("Sam")
+    with Keito(api_key=member_key, account_id=ws.account_id, base_url=ws.server.url) as member:
+        member.time_entries.create(project_id=ws.project_id, task_id=ws.task_id, spent_date="2026-03-03", hours=2)
+        first = member.approvals.submit(period_start="2026-03-02", period_end="2026-03-08")
+        assert isinstance(first, t.Approval) and first.status == "submitted" and first.hours == Decimal(2)
+        with pytest.raises(UnprocessableEntityError) as nothing:
+            member.approvals.submit(period_start="2026-03-02", period_end="2026-03-08")
+        assert nothing.value.code == "nothing_to_submit"
+        with pytest.raises(PermissionDeniedError):
+            member.approvals.approve(first.id)
+    assert [a.id for a in client.approvals.list(status="submitted", user_id=member_id)] == [first.id]
+    assert client.approvals.reject(first.id, reason="Notes, please").reason == "Notes, please"
+    with pytest.raises(ConflictError):
+        client.approvals.approve(first.id)
+    with Keito(api_key=member_key, account_id=ws.account_id, base_url=ws.server.url) as member:
+        second = member.approvals.submit(period_start="2026-03-02", period_end="2026-03-08")
+
+    async def main() -> None:
+        async with AsyncKeito(api_key=ws.admin_key, account_id=ws.account_id, base_url=ws.server.url) as c:
+            assert (await c.approvals.approve(second.id)).status == "approved"
+            assert (await c.approvals.withdraw(second.id)).status == "submitted"
+            assert second.id in {a.id async for a in c.approvals.list()}
+            assert (await c.approvals.get(second.id)).user_id == member_id
 
     asyncio.run(main())
 

@@ -498,7 +498,7 @@ def test_admin_turns_off_manager_permissions_in_the_team_page(ws: Workspace, adm
     manager_id, _ = ws.add_user("Pat Manager", roles=["manager", "member"])
     page = admin_web.get(f"/team/{manager_id}")
     assert 'id="permissions"' in page.text and 'value="create_projects" checked' in page.text
-    kept = ["draft_invoices", "send_invoices", "edit_team_time"]  # create_projects and clients/tasks off
+    kept = ["draft_invoices", "send_invoices", "edit_team_time"]  # the other three off
     saved = admin_web.post(f"/team/{manager_id}/permissions", {"granted": kept})
     assert saved.status_code == 200 and "Permissions saved." in saved.text
     assert 'value="create_projects" checked' not in saved.text and 'value="edit_team_time" checked' in saved.text
@@ -509,6 +509,7 @@ def test_admin_turns_off_manager_permissions_in_the_team_page(ws: Workspace, adm
         "draft_invoices": True,
         "send_invoices": True,
         "edit_team_time": True,
+        "withdraw_approvals": False,
     }
 
     manager = WebClient(ws.server)
@@ -526,3 +527,44 @@ def test_admin_turns_off_manager_permissions_in_the_team_page(ws: Workspace, adm
     names = {p["name"] for p in ws.api().get("projects").json()["projects"]}
     clients = {c["name"] for c in ws.api().get("clients").json()["clients"]}
     assert "Sneaky Project" not in names and "Sneaky Co" not in clients
+
+
+def test_submit_a_week_then_a_manager_approves_and_rejects_in_the_approvals_page(ws: Workspace) -> None:
+    manager_id, _ = ws.add_user("Rita Reviewer", roles=["manager", "member"])
+    member_id, member_key = ws.add_user("Sam Submitter")
+    for day in ("2026-03-02", "2026-03-10"):
+        body = {"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": day, "hours": 2}
+        assert ws.api(member_key).post("time_entries", json=body).status_code == 201
+    member = WebClient(ws.server)
+    assert member.login(user_email(ws, member_id)).status_code == 200
+    week = member.get("/time/week/2026-03-04")
+    assert "Submit week for approval" in week.text and 'href="/approvals"' in week.text
+    done = member.post("/approvals", {"period_start": "2026-03-02", "period_end": "2026-03-08"})
+    assert done.status_code == 200 and "Submitted for approval: 1 item, 2:00." in done.text
+    nothing = member.post("/approvals", {"period_start": "2026-03-02", "period_end": "2026-03-08"})
+    assert "Nothing to submit" in nothing.text
+    mine = member.get("/approvals")
+    assert "Sam Submitter" in mine.text and '/approve"' not in mine.text  # members do not decide
+    approval_id = re.search(r'data-testid="approval-([^"]+)"', mine.text).group(1)  # type: ignore[union-attr]
+    assert member.post(f"/approvals/{approval_id}/approve").status_code == 200
+    assert ws.api().get(f"approvals/{approval_id}").json()["status"] == "submitted"  # refused, nothing changed
+
+    manager = WebClient(ws.server)
+    assert manager.login(user_email(ws, manager_id)).status_code == 200
+    queue = manager.get("/approvals")
+    assert f'action="/approvals/{approval_id}/approve"' in queue.text
+    rejected = manager.post(
+        f"/approvals/{approval_id}/reject", {"reason": "Add notes to Monday", "status": "submitted"}
+    )
+    assert "Rejected: Sam Submitter" in rejected.text
+    assert "Add notes to Monday" in manager.get("/approvals?status=rejected").text
+    again = member.post("/approvals", {"period_start": "2026-03-02", "period_end": "2026-03-08"})
+    assert "Submitted for approval" in again.text
+    second = ws.api().get("approvals", params={"status": "submitted"}).json()["approvals"][0]["id"]
+    approved = manager.post(f"/approvals/{second}/approve", {"status": "submitted"})
+    assert "Approved: Sam Submitter" in approved.text
+    assert "Withdraw approval" in manager.get("/approvals?status=approved").text
+    entry = ws.api(member_key).get("time_entries", params={"from": "2026-03-02", "to": "2026-03-08"}).json()
+    assert [e["approval_status"] for e in entry["time_entries"]] == ["approved"]
+    # Without a CSRF token nothing is decided.
+    assert manager.post(f"/approvals/{second}/withdraw", csrf=False).status_code == 403

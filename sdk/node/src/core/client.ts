@@ -1,6 +1,7 @@
 import { KeitoError } from './errors.js';
 import { baseUrlFromEnv, env } from '../internal/env.js';
 import { Transport } from '../internal/http.js';
+import { Approvals } from '../resources/approvals.js';
 import { Invoices } from '../resources/invoices.js';
 import { Outcomes } from '../resources/outcomes.js';
 import { Reports } from '../resources/reports.js';
@@ -45,6 +46,7 @@ export class Keito {
   readonly contacts: Contacts;
   readonly tasks: Tasks;
   readonly users: Users;
+  readonly approvals: Approvals;
   readonly invoices: Invoices;
   readonly reports: Reports;
   readonly outcomes: Outcomes;
@@ -76,6 +78,7 @@ export class Keito {
     this.contacts = new Contacts(transport);
     this.tasks = new Tasks(transport);
     this.users = new Users(transport);
+    this.approvals = new Approvals(transport);
     this.invoices = new Invoices(transport);
     this.reports = new Reports(transport);
     this.outcomes = new Outcomes(transport);

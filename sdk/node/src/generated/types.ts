@@ -14,6 +14,26 @@ export type ApiKeyCreate = {
 };
 
 /** From the server's /openapi.json. */
+export type ApprovalReject = {
+  /** What the person should fix. */
+  reason: string;
+};
+
+/**
+ * Submit every unsubmitted (or rejected) stopped time entry and expense of the period.
+ *
+ * From the server's /openapi.json.
+ */
+export type ApprovalSubmit = {
+  /** First day of the period (YYYY-MM-DD). */
+  period_start: string;
+  /** Last day of the period (YYYY-MM-DD), inclusive. */
+  period_end: string;
+  /** Managers may submit for a person they manage; default: you. */
+  user_id?: string | null;
+};
+
+/** From the server's /openapi.json. */
 export type Body_uploadExpenseReceipt = {
   /** PNG, JPEG, GIF or PDF, at most 10 MB. */
   receipt: string;
@@ -596,6 +616,96 @@ export type Operations = {
       };
     }) & {
       api_keys: Array<Record<string, unknown>>;
+    };
+  };
+  /** listApprovals; served; request: server; response: server */
+  "GET /api/v2/approvals": {
+    path: Record<string, never>;
+    query: {
+      status?: string;
+      user_id?: string;
+      /** Start date (YYYY-MM-DD), inclusive. */
+      from?: string;
+      /** End date (YYYY-MM-DD), inclusive. */
+      to?: string;
+      /** Only records updated since (ISO-8601). */
+      updated_since?: string;
+      /** Page number, from 1. */
+      page?: number;
+      /** Records per page, 1 to 2000. */
+      per_page?: number;
+    };
+    body: never;
+    response: ({
+      per_page: number;
+      total_pages: number;
+      total_entries: number;
+      page: number;
+      links: {
+        first: string;
+        next: string | null;
+        previous: string | null;
+        last: string;
+      };
+    }) & ({
+      approvals: Array<{
+        id: string;
+        user: {
+          id: string;
+          name: string;
+        };
+        user_id: string;
+        period_start: string;
+        period_end: string;
+        status: "submitted" | "approved" | "rejected";
+        reason: string | null;
+        hours: number;
+        billable_hours: number;
+        time_entries_count: number;
+        expenses_count: number;
+        expense_total: number;
+        currency: string;
+        submitted_at: string;
+        decided_at: string | null;
+        decided_by: {
+          id: string;
+          name: string;
+        } | null;
+        created_at: string;
+        updated_at: string;
+      }>;
+    });
+  };
+  /** getApproval; served; request: server; response: server */
+  "GET /api/v2/approvals/{id}": {
+    path: { id: string };
+    query: Record<string, never>;
+    body: never;
+    response: {
+      id: string;
+      user: {
+        id: string;
+        name: string;
+      };
+      user_id: string;
+      period_start: string;
+      period_end: string;
+      status: "submitted" | "approved" | "rejected";
+      reason: string | null;
+      hours: number;
+      billable_hours: number;
+      time_entries_count: number;
+      expenses_count: number;
+      expense_total: number;
+      currency: string;
+      submitted_at: string;
+      decided_at: string | null;
+      decided_by: {
+        id: string;
+        name: string;
+      } | null;
+      created_at: string;
+      updated_at: string;
     };
   };
   /** listClients; served; request: server; response: server */
@@ -2157,6 +2267,134 @@ export type Operations = {
     query: Record<string, never>;
     body: ApiKeyCreate;
     response: UntypedResponse;
+  };
+  /** createApproval; served; request: server; response: server */
+  "POST /api/v2/approvals": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: ApprovalSubmit;
+    response: {
+      id: string;
+      user: {
+        id: string;
+        name: string;
+      };
+      user_id: string;
+      period_start: string;
+      period_end: string;
+      status: "submitted" | "approved" | "rejected";
+      reason: string | null;
+      hours: number;
+      billable_hours: number;
+      time_entries_count: number;
+      expenses_count: number;
+      expense_total: number;
+      currency: string;
+      submitted_at: string;
+      decided_at: string | null;
+      decided_by: {
+        id: string;
+        name: string;
+      } | null;
+      created_at: string;
+      updated_at: string;
+    };
+  };
+  /** approveApproval; served; request: server; response: server */
+  "POST /api/v2/approvals/{id}/approve": {
+    path: { id: string };
+    query: Record<string, never>;
+    body: never;
+    response: {
+      id: string;
+      user: {
+        id: string;
+        name: string;
+      };
+      user_id: string;
+      period_start: string;
+      period_end: string;
+      status: "submitted" | "approved" | "rejected";
+      reason: string | null;
+      hours: number;
+      billable_hours: number;
+      time_entries_count: number;
+      expenses_count: number;
+      expense_total: number;
+      currency: string;
+      submitted_at: string;
+      decided_at: string | null;
+      decided_by: {
+        id: string;
+        name: string;
+      } | null;
+      created_at: string;
+      updated_at: string;
+    };
+  };
+  /** rejectApproval; served; request: server; response: server */
+  "POST /api/v2/approvals/{id}/reject": {
+    path: { id: string };
+    query: Record<string, never>;
+    body: ApprovalReject;
+    response: {
+      id: string;
+      user: {
+        id: string;
+        name: string;
+      };
+      user_id: string;
+      period_start: string;
+      period_end: string;
+      status: "submitted" | "approved" | "rejected";
+      reason: string | null;
+      hours: number;
+      billable_hours: number;
+      time_entries_count: number;
+      expenses_count: number;
+      expense_total: number;
+      currency: string;
+      submitted_at: string;
+      decided_at: string | null;
+      decided_by: {
+        id: string;
+        name: string;
+      } | null;
+      created_at: string;
+      updated_at: string;
+    };
+  };
+  /** withdrawApproval; served; request: server; response: server */
+  "POST /api/v2/approvals/{id}/withdraw": {
+    path: { id: string };
+    query: Record<string, never>;
+    body: never;
+    response: {
+      id: string;
+      user: {
+        id: string;
+        name: string;
+      };
+      user_id: string;
+      period_start: string;
+      period_end: string;
+      status: "submitted" | "approved" | "rejected";
+      reason: string | null;
+      hours: number;
+      billable_hours: number;
+      time_entries_count: number;
+      expenses_count: number;
+      expense_total: number;
+      currency: string;
+      submitted_at: string;
+      decided_at: string | null;
+      decided_by: {
+        id: string;
+        name: string;
+      } | null;
+      created_at: string;
+      updated_at: string;
+    };
   };
   /** createClient; served; request: server; response: server */
   "POST /api/v2/clients": {

@@ -11,6 +11,7 @@ import httpx
 from keito import _core
 from keito._async_resources import (
     ApiKeys,
+    Approvals,
     Clients,
     Contacts,
     ExpenseCategories,
@@ -60,6 +61,7 @@ class AsyncKeito:
         self.contacts = Contacts(self)
         self.tasks = Tasks(self)
         self.users = Users(self)
+        self.approvals = Approvals(self)
         self.invoices = Invoices(self)
         self.reports = Reports(self)
         self.api_keys = ApiKeys(self)

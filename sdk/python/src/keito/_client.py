@@ -14,6 +14,7 @@ from keito._pagination import SyncPager
 from keito._types import RequestOptions
 from keito.resources import (
     ApiKeys,
+    Approvals,
     Clients,
     Contacts,
     ExpenseCategories,
@@ -64,6 +65,7 @@ class Keito:
         self.contacts = Contacts(self)
         self.tasks = Tasks(self)
         self.users = Users(self)
+        self.approvals = Approvals(self)
         self.invoices = Invoices(self)
         self.reports = Reports(self)
         self.api_keys = ApiKeys(self)

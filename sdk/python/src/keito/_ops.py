@@ -91,6 +91,12 @@ def delete_op(path: str) -> Op:
     return Op("DELETE", path)
 
 
+def approval_action(id: str, action: str, reason: str | None = None) -> Op:
+    return Op(
+        "POST", f"/approvals/{id}/{action}", json={"reason": reason} if reason is not None else {}, model="Approval"
+    )
+
+
 def set_teammates(user_id: str, teammate_ids: Sequence[str]) -> Op:
     # The answer is the new list; one page holds the most a manager can have.
     params = {"per_page": 2000}

@@ -320,6 +320,33 @@ class Users(Resource):
         return self._c._call(ops.set_teammates(user_id, teammate_ids), request_options)  # type: ignore[no-any-return]
 
 
+class Approvals(Resource):
+    """/approvals: submit a period; managers approve, reject (with a reason) or withdraw."""
+
+    def list(
+        self, *, per_page: int | None = None, request_options: Opts = None, **filters: Any
+    ) -> SyncPager[t.Approval]:
+        return self._c._pager(ops.list_op("/approvals", "approvals", "Approval", filters), per_page, request_options)
+
+    def get(self, id: str, *, request_options: Opts = None) -> t.Approval:
+        return self._c._call(ops.get_op(f"/approvals/{id}", "Approval"), request_options)  # type: ignore[no-any-return]
+
+    def submit(
+        self, *, period_start: str, period_end: str, user_id: str | None = None, request_options: Opts = None
+    ) -> t.Approval:
+        values = {"period_start": period_start, "period_end": period_end, "user_id": user_id}
+        return self._c._call(ops.create_op("/approvals", "Approval", values), request_options)  # type: ignore[no-any-return]
+
+    def approve(self, id: str, *, request_options: Opts = None) -> t.Approval:
+        return self._c._call(ops.approval_action(id, "approve"), request_options)  # type: ignore[no-any-return]
+
+    def reject(self, id: str, *, reason: str, request_options: Opts = None) -> t.Approval:
+        return self._c._call(ops.approval_action(id, "reject", reason), request_options)  # type: ignore[no-any-return]
+
+    def withdraw(self, id: str, *, request_options: Opts = None) -> t.Approval:
+        return self._c._call(ops.approval_action(id, "withdraw"), request_options)  # type: ignore[no-any-return]
+
+
 class InvoiceMessages(Resource):
     """/invoices/{invoice_id}/messages."""
 

@@ -177,6 +177,21 @@ class SummaryRow(KeitoModel):
     currency: str | None = None
 
 
+class Approval(KeitoModel):
+    """A submitted period of one person's time and expenses."""
+
+    id: str
+    user: IdName | None = None
+    user_id: str | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    status: str | None = None
+    reason: str | None = None
+    hours: Decimal | None = None
+    billable_hours: Decimal | None = None
+    expense_total: Decimal | None = None
+
+
 class OutcomeTypes(StrEnum):
     """Common outcome types for ``client.outcomes.log``; any other string is accepted too."""
 
@@ -193,6 +208,7 @@ class OutcomeTypes(StrEnum):
 
 
 __all__ = [
+    "Approval",
     "Client",
     "Contact",
     "Expense",

@@ -16,6 +16,7 @@ MANAGE_CLIENTS_AND_TASKS = "manage_clients_and_tasks"
 DRAFT_INVOICES = "draft_invoices"
 SEND_INVOICES = "send_invoices"
 EDIT_TEAM_TIME = "edit_team_time"
+WITHDRAW_APPROVALS = "withdraw_approvals"
 
 MANAGER_PERMISSIONS: dict[str, str] = {
     CREATE_PROJECTS: "Create projects",
@@ -23,6 +24,7 @@ MANAGER_PERMISSIONS: dict[str, str] = {
     DRAFT_INVOICES: "Draft and edit invoices",
     SEND_INVOICES: "Send invoices and record payments",
     EDIT_TEAM_TIME: "Edit team time and expenses",
+    WITHDRAW_APPROVALS: "Withdraw approvals",
 }
 
 

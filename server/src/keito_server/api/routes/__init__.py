@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from keito_server.api.routes import (
     api_keys,
+    approvals,
     clients,
     contacts,
     expense_categories,
@@ -17,6 +18,18 @@ from keito_server.api.routes import (
 )
 
 # Every API router, in the order they appear in /openapi.json. Add a feature's v2 and v1 here.
-_FEATURES = (time_entries, expenses, expense_categories, projects, clients, contacts, tasks, users, invoices, reports)
+_FEATURES = (
+    time_entries,
+    expenses,
+    expense_categories,
+    projects,
+    clients,
+    contacts,
+    tasks,
+    users,
+    approvals,
+    invoices,
+    reports,
+)
 ROUTERS: list[APIRouter] = [m.v2 for m in _FEATURES] + [m.v1 for m in _FEATURES]
 ROUTERS += [api_keys.v2, api_keys.v1]
