@@ -76,13 +76,18 @@ class State:
         api_url = self.api_url or os.environ.get("KEITO_BASE_URL") or stored.get("api_url")
         return api_key, account_id, api_url, source
 
+    def required_credentials(self) -> tuple[str, str, str | None]:
+        """(api_key, account_id, api_url), or the CLI error that says which is missing."""
+        api_key, account_id, api_url, _ = self.credentials()
+        if not api_key:
+            raise CliError(EXIT_AUTH, "No API key configured.", SUGGEST_AUTH)
+        if not account_id:
+            raise CliError(EXIT_CONFIG, "No account id configured.", SUGGEST_AUTH)
+        return api_key, account_id, api_url
+
     def client(self) -> Keito:
         if self._client is None:
-            api_key, account_id, api_url, _ = self.credentials()
-            if not api_key:
-                raise CliError(EXIT_AUTH, "No API key configured.", SUGGEST_AUTH)
-            if not account_id:
-                raise CliError(EXIT_CONFIG, "No account id configured.", SUGGEST_AUTH)
+            api_key, account_id, api_url = self.required_credentials()
             from keito import Keito
 
             self._client = Keito(api_key=api_key, account_id=account_id, base_url=api_url, timeout=30.0)
