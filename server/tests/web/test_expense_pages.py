@@ -314,3 +314,44 @@ def test_an_unpriced_llm_expense_can_be_given_an_amount(ws: Workspace, admin_web
     e = one(ws, Expense, id=unpriced_id)
     assert e.pricing_method == "manual" and e.total_cost == Decimal("0.0421") and e.units == 3
     assert "Needs a price" not in admin_web.get(f"/expenses/{unpriced_id}").text
+
+
+def test_long_lists_page_and_the_totals_cover_every_match(ws: Workspace, admin_web: Any) -> None:
+    from datetime import date
+
+    from keito_server.db.models import Expense as ExpenseRow
+    from keito_server.domain.ids import new_id
+
+    cat = category(ws, "Meals & Entertainment")
+
+    def seed(s: Any, actor: Any) -> None:  # 205 rows straight into the database: the list is under test
+        s.add_all(
+            ExpenseRow(
+                id=new_id("expense"),
+                account_id=ws.account_id,
+                user_id=ws.admin_id,
+                project_id=ws.project_id,
+                expense_category_id=cat.id,
+                spent_date=date(2026, 5, 1 + i % 28),
+                total_cost=Decimal("1.10"),
+                billable=i % 2 == 0,
+                source="web",
+            )
+            for i in range(205)
+        )
+        s.commit()
+
+    ws.run(seed)
+    first = admin_web.get("/expenses", params={"source": "web"})
+    assert first.status_code == 200
+    assert "<strong>205</strong> expenses" in first.text and "(showing 1–200, newest first)" in first.text
+    assert "225.50 USD" in first.text and "113.30 USD billable" in first.text  # all 205, not the 200 shown
+    older = re.search(r'href="([^"]+)" rel="next"', first.text)
+    assert older is not None and 'rel="prev"' not in first.text
+    second = admin_web.get(older.group(1).replace("&amp;", "&"))
+    assert "(showing 201–205, newest first)" in second.text and 'rel="prev"' in second.text
+    assert 'rel="next"' not in second.text and "225.50 USD" in second.text
+    assert len(set(re.findall(r"/expenses/(exp_\w+)", second.text))) == 5
+    beyond = admin_web.get("/expenses", params={"source": "web", "page": "99"})
+    assert "(showing 201–205, newest first)" in beyond.text  # past the end: the last page
+    assert admin_web.get("/expenses", params={"page": "nope"}).status_code == 200

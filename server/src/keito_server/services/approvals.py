@@ -23,6 +23,7 @@ from keito_server.domain import errors, permissions
 from keito_server.domain.durations import seconds_to_hours
 from keito_server.domain.errors import Conflict, PermissionDenied, RuleViolation, ValidationError
 from keito_server.domain.ids import new_id
+from keito_server.domain.money import from_micros
 from keito_server.services import teammates
 from keito_server.services.common import audit, get_scoped
 from keito_server.services.context import Actor
@@ -122,7 +123,7 @@ def views(session: Session, approvals: list[Approval]) -> list[ApprovalView]:
                 billable_seconds=billable_seconds,
                 time_entries=n_time,
                 expenses=n_expenses,
-                expense_total=Decimal(micros) / Decimal(1_000_000),
+                expense_total=from_micros(micros) or Decimal(0),
             )
         )
     return out

@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import BigInteger, Select, and_, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from keito_server.db.models import Expense, ExpenseCategory, Project, User
@@ -43,6 +43,7 @@ from keito_server.domain.expense_costs import (
 )
 from keito_server.domain.ids import new_id
 from keito_server.domain.metadata import AGENT_KEY, SESSION_KEY, check_metadata, indexed_key, merge_metadata
+from keito_server.domain.money import from_micros
 from keito_server.domain.sources import EXPENSE_SOURCES, check_source, parse_source_filter
 from keito_server.services import pricing, teammates
 from keito_server.services.common import audit, ensure_can_log, get_scoped
@@ -125,6 +126,32 @@ def list_expenses(
     q = _filtered(session, actor, filters).order_by(Expense.spent_date.desc(), Expense.id.desc())
     rows, total = fetch_page(session, q, page)
     return views(session, actor, rows), total
+
+
+@dataclass(frozen=True)
+class ExpenseTotals:
+    """Sums over every expense a filter matches, not only the page shown."""
+
+    count: int
+    amount: Decimal
+    billable_amount: Decimal
+    unpriced: int
+
+
+def totals(session: Session, actor: Actor, filters: ExpenseFilters) -> ExpenseTotals:
+    rows = _filtered(session, actor, filters).subquery()
+    micros = type_coerce(rows.c.total_cost, BigInteger)
+    count, amount, billable, unpriced = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(micros), 0),
+            func.coalesce(func.sum(case((rows.c.billable.is_(True), micros), else_=0)), 0),
+            func.coalesce(func.sum(case((rows.c.pricing_method == "unpriced", 1), else_=0)), 0),
+        ).select_from(rows)
+    ).one()
+    return ExpenseTotals(
+        int(count), from_micros(int(amount)) or Decimal(0), from_micros(int(billable)) or Decimal(0), int(unpriced)
+    )
 
 
 def _filtered(session: Session, actor: Actor, f: ExpenseFilters) -> Select[Any]:

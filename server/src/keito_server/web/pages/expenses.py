@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
@@ -90,27 +91,43 @@ def _choices(session: Any, actor: Actor, *, active_only: bool) -> dict[str, Any]
 # ── list ───────────────────────────────────────────────────────────────────────────────
 
 
+def _page_number(value: str | None) -> int:
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
+
+
 @router.get("")
 def expense_list(request: Request, session: SessionDep, actor: CurrentWebActor) -> Response:
     filters, values, errors = _parse_filters(actor, dict(request.query_params))
+    page = _page_number(request.query_params.get("page"))
     try:
-        items, total = expenses.list_expenses(session, actor, filters, Page(limit=LIST_LIMIT))
+        sums = expenses.totals(session, actor, filters)
+        page = min(page, max(1, -(-sums.count // LIST_LIMIT)))
+        items, _ = expenses.list_expenses(
+            session, actor, filters, Page(offset=(page - 1) * LIST_LIMIT, limit=LIST_LIMIT, with_total=False)
+        )
     except KeitoError as exc:
-        items, total = [], 0
+        items, sums = [], expenses.ExpenseTotals(0, Decimal(0), Decimal(0), 0)
         errors.update(errors_of(exc, "category_id"))
-    amount = sum((v.expense.total_cost for v in items), Decimal(0))
-    billable_amount = sum((v.expense.total_cost for v in items if v.expense.billable), Decimal(0))
+    base_query = {k: v for k, v in values.items() if v and k != "source"}
+    here = dict(base_query, **({"source": values["source"]} if values["source"] else {}))
+    first = (page - 1) * LIST_LIMIT + 1
     ctx = {
         "items": items,
-        "total": total or 0,
-        "limit": LIST_LIMIT,
-        "amount": amount,
-        "billable_amount": billable_amount,
-        "unpriced": sum(1 for v in items if v.expense.pricing_method == "unpriced"),
+        "total": sums.count,
+        "shown_from": first,
+        "shown_to": first + len(items) - 1,
+        "prev_url": f"/expenses?{urlencode({**here, 'page': page - 1})}" if page > 1 else None,
+        "next_url": f"/expenses?{urlencode({**here, 'page': page + 1})}" if page * LIST_LIMIT < sums.count else None,
+        "amount": sums.amount,
+        "billable_amount": sums.billable_amount,
+        "unpriced": sums.unpriced,
         "values": values,
         "errors": errors,
         "filtered": any(values.values()),
-        "base_query": {k: v for k, v in values.items() if v and k != "source"},
+        "base_query": base_query,
         "currency": actor.account.currency,
         **_choices(session, actor, active_only=False),
     }
