@@ -29,3 +29,26 @@ def test_day_and_week_views_run_a_fixed_number_of_queries() -> None:
     day_page, _ = app.get(f"/time/day/{day}")
     assert day_page.text.count('class="entry') >= 14  # the entries really are on the page
     assert small[f"/time/day/{day}"] <= 25  # and the fixed number is small
+
+
+def test_the_approvals_page_runs_a_fixed_number_of_queries() -> None:
+    from datetime import timedelta
+
+    from keito_server.services import approvals
+
+    app = build()
+
+    def submit_weeks(first_monday: date, weeks: int) -> None:
+        mondays = [first_monday + timedelta(days=7 * i) for i in range(weeks)]
+        app.seed(mondays, 2)
+        with app.db.session() as s:
+            for monday in mondays:
+                approvals.submit(s, app.actor(s), {"period_start": monday, "period_end": monday + timedelta(days=6)})
+
+    submit_weeks(date(2026, 1, 5), 2)
+    r, small = app.get("/approvals?status=all")
+    assert r.status_code == 200 and r.text.count('data-testid="approval-') == 2
+    submit_weeks(date(2026, 2, 2), 10)
+    r, n = app.get("/approvals?status=all")
+    assert r.text.count('data-testid="approval-') == 12
+    assert n == small, f"{small} statements with 2 submissions, {n} with 12"
