@@ -139,6 +139,14 @@ def test_summary_groups(ws: Workspace) -> None:
     assert rows("user", source="agent")[bot_id]["hours"] == 0.75
     assert rows("project", user_id=bot_id)[ws.project_id]["hours"] == 0.75
     assert rows("project", client_id="cli_nothing") == {}
+    hosting = api.post("expense_categories", json={"name": "Hosting"}).json()["id"]
+    hosted = {"project_id": ws.project_id, "expense_category_id": hosting, "spent_date": "2026-03-05"}
+    assert api.post("expenses", json={**hosted, "total_cost": "20.05"}).status_code == 201
+    categories = rows("category")  # expenses only: time has no category
+    assert set(categories) == {"cat_llm_usage", hosting}
+    assert categories["cat_llm_usage"]["label"] == "LLM Usage" and categories["cat_llm_usage"]["entries"] == 2
+    assert categories["cat_llm_usage"]["expense_total"] == 0.123457 and categories["cat_llm_usage"]["hours"] == 0
+    assert (categories[hosting]["label"], categories[hosting]["expense_total"]) == ("Hosting", 20.05)
     bad = api.get("reports/summary", params={"from": "20260301", "to": "20260331", "group_by": "colour"})
     assert bad.status_code == 400 and bad.json()["field"] == "group_by"
     bad_source = api.get("reports/summary", params={"from": "20260301", "to": "20260331", "source": "fax"})

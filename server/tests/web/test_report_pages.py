@@ -126,6 +126,8 @@ def test_every_report_renders_with_real_data(server: LiveServer, ws: Workspace) 
         "llm-by-project",
         "llm-by-model",
         "llm-by-agent",
+        "expenses-by-category",
+        "expenses-by-project",
     ):
         r = web.get(f"/reports/{slug}", params=RANGE)
         assert r.status_code == 200, (slug, r.text[:500])
@@ -136,6 +138,10 @@ def test_every_report_renders_with_real_data(server: LiveServer, ws: Workspace) 
     assert "Download CSV" in page
     agents = web.get("/reports/agents-vs-humans", params=RANGE).text
     assert "Agents" in agents and "Humans" in agents and "badge-agent" in agents
+    by_category = web.get("/reports/expenses-by-category", params=RANGE).text
+    assert "LLM Usage" in by_category and "No time" not in by_category
+    csv = web.get("/reports/expenses-by-category.csv", params=RANGE)
+    assert csv.status_code == 200 and "LLM Usage" in csv.text
 
 
 def test_time_by_task_csv_is_exact(server: LiveServer, ws: Workspace) -> None:

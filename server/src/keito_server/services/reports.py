@@ -35,8 +35,10 @@ from keito_server.domain.money import MICROS, SIX_PLACES
 from keito_server.domain.sources import EXPENSE_SOURCES, TIME_ENTRY_SOURCES, parse_source_filter
 from keito_server.services import teammates
 from keito_server.services.context import Actor
+from keito_server.services.expense_categories import LLM_USAGE_ALIAS
 
-GROUPS = ("client", "project", "task", "user", "source", "user_type", "model", "agent", "session")
+GROUPS = ("client", "project", "task", "user", "source", "user_type", "model", "agent", "session", "category")
+EXPENSE_ONLY_GROUPS = ("category",)  # time has no expense category: these report expenses only
 MAX_RANGE_DAYS = 365
 LLM_USAGE_BUILTIN = "llm_usage"
 _COMPACT = re.compile(r"^\d{8}$")
@@ -157,7 +159,7 @@ def summary(
         tq = tq.where(TimeEntry.user_id == user_id)
     if (time_scope := teammates.scope(actor, TimeEntry.user_id)) is not None:
         tq = tq.where(time_scope)
-    for key, seconds, bill_seconds, bill, cost, n in session.execute(tq):
+    for key, seconds, bill_seconds, bill, cost, n in session.execute(tq) if group_by not in EXPENSE_ONLY_GROUPS else []:
         s = slot(key)
         s["seconds"] += int(seconds)
         s["bill_seconds"] += int(bill_seconds)
@@ -205,9 +207,10 @@ def summary(
             s["n"] += int(n)
 
     labels = _labels(session, actor, group_by, [k for k in acc if k is not None])
+    aliases = _category_aliases(session, actor, list(acc)) if group_by == "category" else {}
     rows = [
         ReportRow(
-            key=k,
+            key=aliases.get(k, k) if k is not None else None,
             label=labels.get(k, k) if k is not None else NONE_LABELS.get(group_by, "(none)"),
             hours=seconds_to_hours(v["seconds"]),
             billable_hours=seconds_to_hours(v["bill_seconds"]),
@@ -311,6 +314,7 @@ def _time_key(group_by: str) -> Any:
         "model": TimeEntry.metadata_["model"].as_string(),
         "agent": TimeEntry.agent_id,
         "session": TimeEntry.session_id,
+        "category": literal(None, type_=ExpenseCategory.id.type),
     }[group_by]
 
 
@@ -325,7 +329,18 @@ def _expense_key(group_by: str) -> Any:
         "model": func.coalesce(Expense.cost_breakdown["model"].as_string(), Expense.metadata_["model"].as_string()),
         "agent": Expense.agent_id,
         "session": Expense.session_id,
+        "category": Expense.expense_category_id,
     }[group_by]
+
+
+def _category_aliases(session: Session, actor: Actor, keys: list[str | None]) -> dict[str | None, str]:
+    """The API's id for LLM Usage (``cat_llm_usage``) where a key is that category's row id."""
+    q = select(ExpenseCategory.id).where(
+        ExpenseCategory.account_id == actor.account_id,
+        ExpenseCategory.builtin == LLM_USAGE_BUILTIN,
+        ExpenseCategory.id.in_([k for k in keys if k]),
+    )
+    return dict.fromkeys(session.scalars(q), LLM_USAGE_ALIAS)
 
 
 def _labels(session: Session, actor: Actor, group_by: str, keys: list[str]) -> dict[str, str]:
@@ -337,4 +352,9 @@ def _labels(session: Session, actor: Actor, group_by: str, keys: list[str]) -> d
         return {k: v for k, v in session.execute(q)}
     if group_by == "user":
         return {u.id: u.name for u in session.scalars(select(User).where(User.id.in_(keys)))}
+    if group_by == "category":
+        q = select(ExpenseCategory.id, ExpenseCategory.name).where(
+            ExpenseCategory.account_id == actor.account_id, ExpenseCategory.id.in_(keys)
+        )
+        return {k: v for k, v in session.execute(q)}
     return {k: k for k in keys}

@@ -50,7 +50,11 @@ class SummaryQuery:
         self,
         period: Annotated[Period, Depends()],
         group_by: Annotated[
-            str, Query(description="client, project, task, user, source, user_type, model, agent or session")
+            str,
+            Query(
+                description="client, project, task, user, source, user_type, model, agent, session, "
+                "or category (expenses only)"
+            ),
         ] = "project",
         source: Annotated[str | None, Query(description="Comma-separated sources, e.g. agent,cli.")] = None,
         project_id: str | None = None,

@@ -93,7 +93,7 @@ class ReportDef:
     group_label: str  # header of the first column
     columns: tuple[Column, ...]
     chart: str  # the column the bar chart draws
-    family: str  # "time" | "llm"; tabs are grouped by family
+    family: str  # "time" | "llm" | "expenses"; tabs are grouped by family
 
 
 HOURS = Column("hours", "Hours", "hours")
@@ -105,6 +105,7 @@ EXPENSES = Column("expense_total", "All expenses", "money")
 ENTRIES = Column("entries", "Entries", "count")
 TIME_COLUMNS = (HOURS, BILLABLE_HOURS, BILLABLE_AMOUNT, COST_AMOUNT)
 LLM_COLUMNS = (LLM_COST, HOURS, ENTRIES)
+EXPENSE_COLUMNS = (EXPENSES, LLM_COST, ENTRIES)
 
 REPORTS: tuple[ReportDef, ...] = (
     ReportDef("time-by-client", "Time by client", "client", "Client", TIME_COLUMNS, "hours", "time"),
@@ -123,6 +124,18 @@ REPORTS: tuple[ReportDef, ...] = (
     ReportDef("llm-by-project", "LLM spend by project", "project", "Project", LLM_COLUMNS, "llm_cost", "llm"),
     ReportDef("llm-by-model", "LLM spend by model", "model", "Model", LLM_COLUMNS, "llm_cost", "llm"),
     ReportDef("llm-by-agent", "LLM spend by agent", "agent", "Agent", LLM_COLUMNS, "llm_cost", "llm"),
+    ReportDef(
+        "expenses-by-category",
+        "Expenses by category",
+        "category",
+        "Category",
+        EXPENSE_COLUMNS,
+        "expense_total",
+        "expenses",
+    ),
+    ReportDef(
+        "expenses-by-project", "Expenses by project", "project", "Project", EXPENSE_COLUMNS, "expense_total", "expenses"
+    ),
 )
 REPORTS_BY_SLUG = {r.slug: r for r in REPORTS}
 DEFAULT_REPORT = "time-by-project"
@@ -284,6 +297,9 @@ def run(session: Any, actor: Actor, q: Query) -> list[Any]:
         # An LLM report lists only groups that spent something on LLMs.
         rows = [r for r in rows if r.llm_cost or (q.report.group_by == "model" and r.key)]
         rows.sort(key=lambda r: (-r.llm_cost, r.label))
+    elif q.report.family == "expenses":
+        rows = [r for r in rows if r.expense_total]
+        rows.sort(key=lambda r: (-r.expense_total, r.label))
     return rows
 
 
