@@ -4,6 +4,7 @@ v1 way of stopping, and the workspace timezone."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -164,3 +165,23 @@ def test_delete_running_timer_discards_it(ws: Workspace) -> None:
     assert api.delete(f"time_entries/{entry['id']}").status_code == 204
     assert api.get(f"time_entries/{entry['id']}").status_code == 404
     assert api.post("time_entries", json=_running(ws)).status_code == 201
+
+
+def test_a_refused_second_timer_leaves_no_transaction_open(ws: Workspace) -> None:
+    """The 409 must not leave the session in a transaction: on SQLite that transaction holds the
+    write lock until the request's session is closed, and under load every other request waits
+    for it (it once made the two-process timer race answer 500 after 30 s)."""
+    from keito_server.domain.errors import Conflict
+    from keito_server.services import time_entries
+
+    def race(session: Any, actor: Any) -> tuple[str, bool]:
+        body = {"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": datetime.now(UTC).date()}
+        first = time_entries.create_entry(session, actor, dict(body))
+        assert first.entry.is_running
+        with pytest.raises(Conflict) as refused:
+            time_entries.create_entry(session, actor, dict(body))
+        return refused.value.message, session.in_transaction()
+
+    message, open_after = ws.run(race)
+    assert "Another timer is already running (te_" in message
+    assert open_after is False

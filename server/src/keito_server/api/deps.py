@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from keito_server.api.dialects import Dialect, dialect_for_path
 from keito_server.db.engine import Database
@@ -39,9 +39,20 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
     finally:
         if session.in_transaction():
-            await run_in_threadpool(session.close)
+            # Its own limiter, as FastAPI does for generator tear-downs: an open transaction may
+            # hold SQLite's write lock, which requests in every other thread are waiting for, so
+            # the close must not queue behind them for a thread of the shared pool.
+            await anyio.to_thread.run_sync(session.close, limiter=_closing_limiter(request))
         else:
             session.close()
+
+
+def _closing_limiter(request: Request) -> anyio.CapacityLimiter:
+    """The app's limiter for closing sessions, made on first use inside its event loop."""
+    limiter = getattr(request.app.state, "closing_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.closing_limiter = anyio.CapacityLimiter(4)
+    return limiter
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

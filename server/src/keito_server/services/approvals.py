@@ -178,9 +178,10 @@ def submit(session: Session, actor: Actor, data: dict[str, Any]) -> ApprovalView
         )
         moved += result.rowcount or 0  # type: ignore[attr-defined]
     if moved == 0:
+        name = user.name  # before the rollback expires it (reading it after would reopen a transaction)
         session.rollback()
         raise RuleViolation(
-            f"Nothing to submit: {user.name} has no unsubmitted or rejected time or expenses "
+            f"Nothing to submit: {name} has no unsubmitted or rejected time or expenses "
             f"from {start} to {end} (running timers are submitted once stopped).",
             code=errors.NOTHING_TO_SUBMIT,
         )

@@ -415,8 +415,11 @@ def _commit_timer_write(session: Session, entry: TimeEntry, *, replace_running: 
             )
         if current is not None:
             if not replace_running:
+                # Read the id before the rollback: afterwards it is expired, and reading it would
+                # start a new write transaction (the SQLite write lock) that outlives the request.
+                current_id = current.id
                 session.rollback()
-                raise _already_running(current.id)
+                raise _already_running(current_id)
             # The old timer must stop before this one runs: flush order within one table follows
             # primary keys, not our intent, so hold this entry off the running index meanwhile.
             entry.is_running = False
