@@ -48,12 +48,16 @@ def visible_user_ids(session: Session, actor: Actor) -> set[str] | None:
 
 
 def can_see(session: Session, actor: Actor, user_id: str) -> bool:
+    """Whether the actor may see this person's work: one boolean query for a manager (not the
+    whole teammate list)."""
     if user_id == actor.user_id or actor.is_admin:
         return True
     if not actor.is_manager:
         return False
-    visible = visible_user_ids(session, actor)
-    return visible is None or user_id in visible
+    teammates = _restricted_to(actor.user_id)
+    return bool(
+        session.scalar(select(or_(~exists(teammates), exists(teammates.where(ManagerTeammate.teammate_id == user_id)))))
+    )
 
 
 def target_user(session: Session, actor: Actor, user_id: str | None, doing: str) -> User:

@@ -93,14 +93,14 @@ class _Cell:
 
 
 def _week_cells(
-    session: Session, actor: Actor, start: date, end: date, source: str | None, user_id: str | None
+    session: Session, actor: Actor, start: date, end: date, source: str | None, user_id: str
 ) -> list[_Cell]:
     """Seconds per (day, project, task, source) in one GROUP BY, plus the running timers'
-    time since they started: the totals never load the entries themselves."""
-    uid = _owner(session, actor, user_id)
+    time since they started: the totals never load the entries themselves. ``user_id`` is the
+    owner the caller has already checked (``_owner``)."""
     conditions = [
         TimeEntry.account_id == actor.account_id,
-        TimeEntry.user_id == uid,
+        TimeEntry.user_id == user_id,
         TimeEntry.spent_date >= start,
         TimeEntry.spent_date <= end,
     ]
@@ -182,7 +182,7 @@ def week_sheet(
     """Hours per project and task for each day of the week, from one aggregate query."""
     start, end = week_bounds(day, actor.account.week_start)
     days = [start + timedelta(days=i) for i in range(7)]
-    cells = _week_cells(session, actor, start, end, source, user_id)
+    cells = _week_cells(session, actor, start, end, source, _owner(session, actor, user_id))
     projects, tasks = _names(session, actor, {c.project_id for c in cells}, {c.task_id for c in cells})
     grid: dict[tuple[str, str], WeekRow] = {}
     for c in cells:

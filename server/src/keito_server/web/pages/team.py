@@ -143,8 +143,9 @@ def _member_context(session: Any, actor: Actor, user_id: str) -> dict[str, Any]:
         "pending": user_id in invites.pending_user_ids(session, actor),
     }
     if actor.is_admin and person.user.is_manager and not person.user.is_admin:
-        chosen, _ = teammates.list_teammates(session, actor, user_id, Page(limit=teammates.MAX_TEAMMATES))
-        others, _ = users.list_users(session, actor, UserFilters(is_active=True), Page(limit=MAX_MEMBERS_SHOWN))
+        everyone = Page(limit=max(teammates.MAX_TEAMMATES, MAX_MEMBERS_SHOWN), with_total=False)
+        chosen, _ = teammates.list_teammates(session, actor, user_id, everyone)
+        others, _ = users.list_users(session, actor, UserFilters(is_active=True), everyone)
         ctx["permission_choices"] = list(permissions.MANAGER_PERMISSIONS.items())
         ctx["granted"] = permissions.effective(person.user.manager_permissions)
         ctx["teammate_ids"] = {u.id for u in chosen}
