@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from threading import Lock
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from keito_server.db.models import Account, ApiKey, User
@@ -69,8 +69,7 @@ def revoke_key(session: Session, actor: Actor, key_id: str) -> ApiKey:
         actor.require_admin("revoke other users' API keys")
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
-        session.commit()
-    _cache.clear()
+        session.commit()  # which empties the auth cache (_forget_on_commit)
     return key
 
 
@@ -81,10 +80,15 @@ class _Cached:
     account_id: str
     last_used_at: datetime | None
     expires: float
+    # The key's person and workspace as loaded, detached from any session (nothing writes to an
+    # Actor's objects; services load their own copy to change one). None until first loaded.
+    actor: Actor | None = None
 
 
 class _AuthCache:
-    """Per-process memo of key hash -> ids, for ``ttl`` seconds (revocation shows within ttl)."""
+    """Per-process memo of key hash -> key, person and workspace, for ``ttl`` seconds. A commit
+    in this process that changes a key, a person or a workspace empties it at once (see
+    ``_forget_on_commit``); other processes see such changes within ``ttl``."""
 
     def __init__(self) -> None:
         self._data: dict[str, _Cached] = {}
@@ -108,6 +112,42 @@ class _AuthCache:
 
 
 _cache = _AuthCache()
+_WATCHED = (ApiKey, User, Account)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_watched_changes(session: Session, _flush: object, _instances: object) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, _WATCHED):
+            session.info["auth_cache_stale"] = True
+            return
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_on_commit(session: Session) -> None:
+    if session.info.pop("auth_cache_stale", False):
+        _cache.clear()
+
+
+def cached_actor(token: str, *, account_id: str | None) -> Actor | None:
+    """The actor for a token from this process's cache, without touching the database; None
+    when it is not cached (or its last-used time is due), so ``authenticate`` must run."""
+    if not token.startswith(API_KEY_PREFIX):
+        return None
+    hit = _cache.get(hash_token(token))
+    if hit is None or hit.actor is None or _last_used_due(hit.last_used_at, datetime.now(UTC)):
+        return None
+    _check_account(hit, account_id)
+    return hit.actor
+
+
+def _last_used_due(last_used_at: datetime | None, now: datetime) -> bool:
+    return last_used_at is None or now - last_used_at > LAST_USED_RESOLUTION
+
+
+def _check_account(cached: _Cached, account_id: str | None) -> None:
+    if account_id is not None and account_id != cached.account_id:
+        raise AuthenticationError("This API key does not belong to the account in Keito-Account-Id.")
 
 
 def authenticate(session: Session, token: str, *, account_id: str | None, cache_seconds: float = 0.0) -> Actor:
@@ -127,25 +167,34 @@ def authenticate(session: Session, token: str, *, account_id: str | None, cache_
         if row is None:
             raise AuthenticationError("Invalid API key: it does not exist or was revoked.")
         cached = _Cached(row[0], row[1], row[2], row[3], time.monotonic() + cache_seconds)
+    _check_account(cached, account_id)
+    actor = cached.actor
+    if actor is None:
+        pair = session.execute(
+            select(User, Account).join(Account, Account.id == User.account_id).where(User.id == cached.user_id)
+        ).first()
+        if pair is None or not pair[0].is_active:
+            raise AuthenticationError("Invalid API key: its user is archived.")
+        actor = Actor(account=pair[1], user=pair[0], api_key_id=cached.key_id)
         if cache_seconds > 0:
-            _cache.put(key_hash, cached)
-    if account_id is not None and account_id != cached.account_id:
-        raise AuthenticationError("This API key does not belong to the account in Keito-Account-Id.")
-    pair = session.execute(
-        select(User, Account).join(Account, Account.id == User.account_id).where(User.id == cached.user_id)
-    ).first()
-    if pair is None or not pair[0].is_active:
-        raise AuthenticationError("Invalid API key: its user is archived.")
-    if cached.last_used_at is None or now - cached.last_used_at > LAST_USED_RESOLUTION:
+            # Shared by the requests of the next few seconds, in other threads: out of this session.
+            session.expunge(pair[0])
+            session.expunge(pair[1])
+    last_used_at = cached.last_used_at
+    if _last_used_due(last_used_at, now):
         # End the read first: on SQLite a write that starts a transaction waits for the lock,
         # one that follows a read in the same transaction may fail instead.
         session.commit()
         session.execute(update(ApiKey).where(ApiKey.id == cached.key_id).values(last_used_at=now))
         session.commit()
-        _cache.put(key_hash, _Cached(cached.key_id, cached.user_id, cached.account_id, now, cached.expires))
+        last_used_at = now
+    if cache_seconds > 0:
+        _cache.put(
+            key_hash, _Cached(cached.key_id, cached.user_id, cached.account_id, last_used_at, cached.expires, actor)
+        )
     # On SQLite, end the lookup's transaction: a POST's session holds the write lock from its
     # first statement, and the handler that follows should take it only for its own work. On
     # PostgreSQL the handler carries on in the same transaction (saves COMMIT and BEGIN).
     if session.get_bind().dialect.name == "sqlite":
         session.commit()
-    return Actor(account=pair[1], user=pair[0], api_key_id=cached.key_id)
+    return actor

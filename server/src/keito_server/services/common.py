@@ -3,12 +3,12 @@ audit trail, and the "may this person log on this project" rule."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from keito_server.db.models import AuditEvent, Project, User, UserAssignment
+from keito_server.db.models import AuditEvent, Project, User, UserAssignment, utcnow
 from keito_server.domain.errors import PROJECT_NOT_ASSIGNED, NotFound, PermissionDenied
 from keito_server.domain.ids import new_id
 
@@ -33,16 +33,28 @@ def audit(
     subject_id: str,
     changes: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        AuditEvent(
-            id=new_id("audit"),
-            account_id=account_id,
-            actor_id=actor_id,
-            action=action,
-            subject_id=subject_id,
-            changes=_jsonable(changes) if changes else None,
+    """Record a write, in the caller's transaction: one INSERT, run now (no unit of work).
+    It does not flush the caller's pending changes: their errors (a unique key taken, a second
+    running timer) belong to the caller's commit, where the caller handles them. Safe because
+    an audit row refers to nothing that could still be pending (its workspace is committed)."""
+    with session.no_autoflush:
+        session.execute(
+            _INSERT_AUDIT,
+            [
+                {
+                    "id": new_id("audit"),
+                    "account_id": account_id,
+                    "actor_id": actor_id,
+                    "action": action,
+                    "subject_id": subject_id,
+                    "changes": _jsonable(changes) if changes else None,
+                    "created_at": utcnow(),
+                }
+            ],
         )
-    )
+
+
+_INSERT_AUDIT = insert(cast(Table, AuditEvent.__table__))
 
 
 def _jsonable(value: Any) -> Any:
@@ -69,10 +81,14 @@ def ensure_can_log(session: Session, user: User, project: Project) -> UserAssign
     """Administrators may log anywhere; everyone else needs an active assignment."""
     assignment = assignment_for(session, project.id, user.id)
     if assignment is None and not user.is_admin:
-        raise PermissionDenied(
-            f"{user.name} is not assigned to project '{project.name}'; ask an administrator to "
-            "add them to the project team.",
-            code=PROJECT_NOT_ASSIGNED,
-            field="project_id",
-        )
+        raise not_assigned(user, project.name)
     return assignment
+
+
+def not_assigned(user: User, project_name: str) -> PermissionDenied:
+    return PermissionDenied(
+        f"{user.name} is not assigned to project '{project_name}'; ask an administrator to "
+        "add them to the project team.",
+        code=PROJECT_NOT_ASSIGNED,
+        field="project_id",
+    )

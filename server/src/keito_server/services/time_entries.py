@@ -7,16 +7,18 @@ from ``null``), already type-checked by the API schemas or the web forms.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, Table, and_, bindparam, insert, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from keito_server.db.models import Project, Task, TaskAssignment, TimeEntry, User
+from keito_server.db.models import Project, Task, TaskAssignment, TimeEntry, User, UserAssignment
 from keito_server.domain import errors
 from keito_server.domain.durations import (
     MAX_HOURS,
@@ -39,7 +41,7 @@ from keito_server.domain.timers import (
     timer_start,
 )
 from keito_server.services import teammates
-from keito_server.services.common import audit, ensure_can_log, get_scoped
+from keito_server.services.common import audit, get_scoped, not_assigned
 from keito_server.services.context import Actor
 from keito_server.services.paging import Page, fetch_page
 
@@ -132,17 +134,25 @@ def views(session: Session, actor: Actor, entries: list[TimeEntry]) -> list[Time
     if not entries:
         return []
     if len(entries) == 1:
-        # One entry just written: its user, project and task are already in the session, and
-        # session.get answers from there without a query (or queries when they are not).
+        # One entry just written: its user, project and task are usually in the session already,
+        # and session.get answers from there without a query (or queries when they are not).
         one = entries[0]
-        found = (session.get(User, one.user_id), session.get(Project, one.project_id), session.get(Task, one.task_id))
-        users = {one.user_id: found[0]} if found[0] else {}
-        projects = {one.project_id: found[1]} if found[1] else {}
-        tasks = {one.task_id: found[2].name} if found[2] else {}
-        return _build_views(actor, entries, users, projects, tasks)
-    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_({e.user_id for e in entries})))}
+        user, project, task = (
+            session.get(User, one.user_id),
+            session.get(Project, one.project_id),
+            session.get(Task, one.task_id),
+        )
+        return _build_views(
+            actor,
+            entries,
+            {user.id: user.name} if user else {},
+            {project.id: (project.name, project.client_id)} if project else {},
+            {task.id: task.name} if task else {},
+        )
+    users = {u.id: u.name for u in session.scalars(select(User).where(User.id.in_({e.user_id for e in entries})))}
     projects = {
-        p.id: p for p in session.scalars(select(Project).where(Project.id.in_({e.project_id for e in entries})))
+        p.id: (p.name, p.client_id)
+        for p in session.scalars(select(Project).where(Project.id.in_({e.project_id for e in entries})))
     }
     tasks = {t.id: t.name for t in session.scalars(select(Task).where(Task.id.in_({e.task_id for e in entries})))}
     return _build_views(actor, entries, users, projects, tasks)
@@ -151,10 +161,11 @@ def views(session: Session, actor: Actor, entries: list[TimeEntry]) -> list[Time
 def _build_views(
     actor: Actor,
     entries: list[TimeEntry],
-    users: dict[str, User],
-    projects: dict[str, Project],
-    tasks: dict[str, str],
+    users: Mapping[str, str],
+    projects: Mapping[str, tuple[str, str | None]],
+    tasks: Mapping[str, str],
 ) -> list[TimeEntryView]:
+    """``users``: id -> name; ``projects``: id -> (name, client id); ``tasks``: id -> name."""
     now = datetime.now(UTC)
     account = actor.account
     out = []
@@ -162,8 +173,7 @@ def _build_views(
         seconds = e.duration_seconds
         if e.is_running and e.timer_started_at is not None:
             seconds += elapsed_seconds(e.timer_started_at, now)
-        project = projects.get(e.project_id)
-        user = users.get(e.user_id)
+        project_name, client_id = projects.get(e.project_id, ("", None))
         reason = entry_lock_reason(
             approval_status=e.approval_status,
             is_billed=e.is_billed,
@@ -174,10 +184,10 @@ def _build_views(
         out.append(
             TimeEntryView(
                 entry=e,
-                user_name=user.name if user else "",
-                project_name=project.name if project else "",
+                user_name=users.get(e.user_id, ""),
+                project_name=project_name,
                 task_name=tasks.get(e.task_id, ""),
-                client_id=project.client_id if project else None,
+                client_id=client_id,
                 hours=seconds_to_hours(seconds),
                 is_locked=reason is not None,
             )
@@ -210,8 +220,7 @@ def create_entry(
     entry must say its hours (or its start and end); v2 follows Harvest and starts a timer."""
     account = actor.account
     user = teammates.target_user(session, actor, data.get("user_id"), "log time for other people")
-    project, task = _project_and_task(session, actor, data.get("project_id"), data.get("task_id"))
-    assignment = ensure_can_log(session, user, project)
+    ctx = _log_context(session, actor, user, data.get("project_id"), data.get("task_id"))
     spent_date: date = data["spent_date"]
     metadata = check_metadata(data.get("metadata"))
     source = check_source(data.get("source") or default_source, TIME_ENTRY_SOURCES)
@@ -232,20 +241,34 @@ def create_entry(
         )
     _check_not_locked_by_date(actor, spent_date)
 
+    now = datetime.now(UTC)
+    # Built in full here and written with one INSERT (no ORM unit of work on the busiest write).
     entry = TimeEntry(
         id=new_id("time_entry"),
         account_id=account.id,
         user_id=user.id,
-        project_id=project.id,
-        task_id=task.id,
+        project_id=ctx.project_id,
+        task_id=ctx.task_id,
         spent_date=spent_date,
+        duration_seconds=0,
+        is_running=False,
+        timer_started_at=None,
+        started_time=None,
+        ended_time=None,
         notes=data.get("notes"),
+        is_billed=False,
+        is_closed=False,
+        invoice_id=None,
+        approval_status="unsubmitted",
+        approval_id=None,
         source=source,
         metadata_=metadata,
         session_id=indexed_key(metadata, SESSION_KEY),
         agent_id=indexed_key(metadata, AGENT_KEY),
+        created_at=now,
+        updated_at=now,
     )
-    _apply_rates_and_billable(session, entry, user, project, task, assignment, data.get("billable"))
+    _apply_rates(entry, user, ctx, data.get("billable"))
     if running:
         start = timer_start(spent_date, started, account.timezone, allow_past=account.allow_past_timer_starts)
         entry.is_running = True
@@ -255,10 +278,16 @@ def create_entry(
     else:
         _set_duration(entry, hours, started, ended, account.rounding_minutes)
         _require_notes(actor, entry)
-    session.add(entry)
     audit(session, account.id, actor.user_id, "time_entry.created", entry.id, {"source": source})
-    _commit_timer_write(session, entry, replace_running=bool(data.get("replace_running")) and running, actor=actor)
-    return views(session, actor, [entry])[0]
+    replace = bool(data.get("replace_running")) and running
+    _commit_timer_write(session, entry, replace_running=replace, actor=actor, insert=True)
+    return _build_views(
+        actor,
+        [entry],
+        {user.id: user.name},
+        {ctx.project_id: (ctx.project_name, ctx.client_id)},
+        {ctx.task_id: ctx.task_name},
+    )[0]
 
 
 def update_entry(session: Session, actor: Actor, entry_id: str, changes: dict[str, Any]) -> TimeEntryView:
@@ -278,12 +307,11 @@ def update_entry(session: Session, actor: Actor, entry_id: str, changes: dict[st
     if "project_id" in changes or "task_id" in changes:
         user = session.get(User, entry.user_id)
         assert user is not None
-        project, task = _project_and_task(
-            session, actor, changes.get("project_id") or entry.project_id, changes.get("task_id") or entry.task_id
+        ctx = _log_context(
+            session, actor, user, changes.get("project_id") or entry.project_id, changes.get("task_id") or entry.task_id
         )
-        assignment = ensure_can_log(session, user, project)
-        entry.project_id, entry.task_id = project.id, task.id
-        _apply_rates_and_billable(session, entry, user, project, task, assignment, changes.get("billable"))
+        entry.project_id, entry.task_id = ctx.project_id, ctx.task_id
+        _apply_rates(entry, user, ctx, changes.get("billable"))
     elif changes.get("billable") is not None:
         current = session.get(Project, entry.project_id)
         entry.billable = bool(changes["billable"]) and bool(
@@ -402,10 +430,13 @@ def running_entry(session: Session, actor: Actor, user_id: str | None = None) ->
 # ── rules ──────────────────────────────────────────────────────────────────────────────
 
 
-def _commit_timer_write(session: Session, entry: TimeEntry, *, replace_running: bool, actor: Actor) -> None:
+def _commit_timer_write(
+    session: Session, entry: TimeEntry, *, replace_running: bool, actor: Actor, insert: bool = False
+) -> None:
     """Commit a write that may make ``entry`` the user's running timer. The database's partial
     unique index is the referee, so the rule holds across processes; ``replace_running`` stops
-    the current timer in the same transaction."""
+    the current timer in the same transaction. ``insert``: ``entry`` is a new row, not in the
+    session, written here with one INSERT."""
     if entry.is_running:
         with session.no_autoflush:  # look before the new row is flushed into the index
             current = session.scalar(
@@ -427,6 +458,8 @@ def _commit_timer_write(session: Session, entry: TimeEntry, *, replace_running: 
             session.flush()
             entry.is_running = True
     try:
+        if insert:
+            session.execute(_INSERT_ENTRY, [_row_of(entry)])
         session.commit()
     except IntegrityError as exc:
         session.rollback()
@@ -443,63 +476,140 @@ def _already_running(entry_id: str | None) -> Conflict:
     )
 
 
-def _project_and_task(
-    session: Session, actor: Actor, project_id: str | None, task_id: str | None
-) -> tuple[Project, Task]:
-    project = get_scoped(session, Project, project_id, actor.account_id, "Project", field="project_id")
-    if not project.is_active:
-        raise RuleViolation(f"Project '{project.name}' is archived; time cannot be logged on it.", field="project_id")
-    if task_id:
-        task = get_scoped(session, Task, task_id, actor.account_id, "Task", field="task_id")
-    else:
-        task = _default_task(session, project)
-    if not task.is_active:
-        raise RuleViolation(f"Task '{task.name}' is archived.", field="task_id")
-    return project, task
+@dataclass(frozen=True)
+class _LogContext:
+    """What logging time on a project and task needs, read in one query."""
+
+    project_id: str
+    project_name: str
+    client_id: str | None
+    bill_by: str
+    project_billable: bool
+    project_rate: Decimal | None
+    task_id: str
+    task_name: str
+    person_project_rate: Decimal | None  # the person's active assignment on the project
+    task_rate: Decimal | None  # the task's rate on this project, else its default rate
+    task_billable: bool  # billable by default on this project, else the task's own default
 
 
-def _default_task(session: Session, project: Project) -> Task:
-    """v1 makes task_id optional: use the project's first task."""
-    task = session.scalar(
-        select(Task)
+def _context_statement() -> Any:  # a Select of 17 typed columns
+    acct: Any = bindparam("account_id")
+    task_id: Any = bindparam("task_id")
+    user_id: Any = bindparam("user_id")
+    statement = (
+        select(
+            Project.id,
+            Project.name,
+            Project.client_id,
+            Project.is_active,
+            Project.is_billable,
+            Project.bill_by,
+            Project.hourly_rate,
+            Task.id,
+            Task.name,
+            Task.is_active,
+            Task.default_hourly_rate,
+            Task.billable_by_default,
+            UserAssignment.id,
+            UserAssignment.hourly_rate,
+            TaskAssignment.id,
+            TaskAssignment.hourly_rate,
+            TaskAssignment.billable,
+        )
+        .select_from(Project)
+        .outerjoin(Task, and_(Task.id == task_id, Task.account_id == acct))
+        .outerjoin(
+            UserAssignment,
+            and_(
+                UserAssignment.project_id == Project.id,
+                UserAssignment.user_id == user_id,
+                UserAssignment.is_active.is_(True),
+            ),
+        )
+        .outerjoin(TaskAssignment, and_(TaskAssignment.project_id == Project.id, TaskAssignment.task_id == Task.id))
+        .where(Project.id == bindparam("project_id"), Project.account_id == acct)
+    )
+    return statement
+
+
+_CONTEXT = _context_statement()
+
+
+def _log_context(
+    session: Session, actor: Actor, user: User, project_id: str | None, task_id: str | None
+) -> _LogContext:
+    """The project, task and assignments for logging time, checked in the order the rules give
+    their errors: project found and active, task found (or the project's default) and active,
+    the person assigned (administrators may log anywhere)."""
+    if not project_id:
+        raise errors.NotFound("Project", field="project_id")
+    defaulted = not task_id
+    if defaulted:
+        task_id = _default_task_id(session, project_id)
+    params = {"account_id": actor.account_id, "project_id": project_id, "task_id": task_id, "user_id": user.id}
+    row = session.execute(_CONTEXT, params).first()
+    if row is None:
+        raise errors.NotFound("Project", field="project_id")
+    (p_id, p_name, client_id, p_active, p_billable, bill_by, p_rate) = row[0:7]
+    (t_id, t_name, t_active, t_rate, t_billable) = row[7:12]
+    (ua_id, ua_rate, ta_id, ta_rate, ta_billable) = row[12:17]
+    if not p_active:
+        raise RuleViolation(f"Project '{p_name}' is archived; time cannot be logged on it.", field="project_id")
+    if t_id is None:
+        if defaulted:
+            raise ValidationError("task_id is required: this project has no tasks to default to.", field="task_id")
+        raise errors.NotFound("Task", field="task_id")
+    if not t_active:
+        raise RuleViolation(f"Task '{t_name}' is archived.", field="task_id")
+    if ua_id is None and not user.is_admin:
+        raise not_assigned(user, p_name)
+    return _LogContext(
+        project_id=p_id,
+        project_name=p_name,
+        client_id=client_id,
+        bill_by=bill_by,
+        project_billable=bool(p_billable) and bill_by != "none",
+        project_rate=p_rate,
+        task_id=t_id,
+        task_name=t_name,
+        person_project_rate=ua_rate,
+        task_rate=ta_rate if ta_rate is not None else t_rate,
+        task_billable=bool(ta_billable if ta_id is not None else t_billable),
+    )
+
+
+def _default_task_id(session: Session, project_id: str) -> str | None:
+    """v1 makes task_id optional: the project's first active task (None: it has none)."""
+    return session.scalar(
+        select(Task.id)
         .join(TaskAssignment, TaskAssignment.task_id == Task.id)
-        .where(TaskAssignment.project_id == project.id, TaskAssignment.is_active.is_(True), Task.is_active.is_(True))
+        .where(TaskAssignment.project_id == project_id, TaskAssignment.is_active.is_(True), Task.is_active.is_(True))
         .order_by(TaskAssignment.created_at, Task.name)
         .limit(1)
     )
-    if task is None:
-        raise ValidationError("task_id is required: this project has no tasks to default to.", field="task_id")
-    return task
 
 
-def _apply_rates_and_billable(
-    session: Session,
-    entry: TimeEntry,
-    user: User,
-    project: Project,
-    task: Task,
-    assignment: Any,
-    billable: bool | None,
-) -> None:
-    task_assignment = session.scalar(
-        select(TaskAssignment).where(TaskAssignment.project_id == project.id, TaskAssignment.task_id == task.id)
-    )
+def _apply_rates(entry: TimeEntry, user: User, ctx: _LogContext, billable: bool | None) -> None:
     inputs = RateInputs(
-        bill_by=project.bill_by,
-        person_project_rate=assignment.hourly_rate if assignment is not None else None,
-        task_rate=(
-            task_assignment.hourly_rate
-            if task_assignment and task_assignment.hourly_rate is not None
-            else task.default_hourly_rate
-        ),
-        project_rate=project.hourly_rate,
+        bill_by=ctx.bill_by,
+        person_project_rate=ctx.person_project_rate,
+        task_rate=ctx.task_rate,
+        project_rate=ctx.project_rate,
         person_default_rate=user.default_hourly_rate,
     )
-    project_billable = project.is_billable and project.bill_by != "none"
-    default_billable = task_assignment.billable if task_assignment is not None else task.billable_by_default
-    entry.billable = project_billable and (default_billable if billable is None else bool(billable))
-    entry.billable_rate = billable_rate(inputs) if project_billable else None
+    entry.billable = ctx.project_billable and (ctx.task_billable if billable is None else bool(billable))
+    entry.billable_rate = billable_rate(inputs) if ctx.project_billable else None
     entry.cost_rate = user.cost_rate
+
+
+# Column attribute -> column name of every TimeEntry column, for the one-statement insert.
+_ENTRY_COLUMNS = [(attr.key, attr.columns[0].key) for attr in sa_inspect(TimeEntry).column_attrs]
+_INSERT_ENTRY = insert(cast(Table, TimeEntry.__table__))
+
+
+def _row_of(entry: TimeEntry) -> dict[str, Any]:
+    return {column: getattr(entry, attr) for attr, column in _ENTRY_COLUMNS}
 
 
 def _set_duration(entry: TimeEntry, hours: Any, started: str | None, ended: str | None, rounding: int) -> None:

@@ -47,7 +47,7 @@ def get_db(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:  # async: no thread hop for no I/O
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
