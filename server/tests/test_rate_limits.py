@@ -4,11 +4,14 @@ database by default, and in Redis when ``KEITO_REDIS_URL`` is set."""
 from __future__ import annotations
 
 import socket
+import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from keito_server.services.rate_limits import RateLimiter
 
 from tests.support.live import LiveServer, Workspace, make_workspace, wait_for_fresh_window
 
@@ -92,3 +95,33 @@ def _count_entries(session: Any, actor: Any) -> int:
     return int(
         session.scalar(select(func.count()).select_from(TimeEntry).where(TimeEntry.account_id == actor.account_id))
     )
+
+
+class _CountingLimiter(RateLimiter):
+    """A real limiter on the real database that also counts its writes to the shared counter."""
+
+    writes = 0
+
+    def _incr_db(self, owner: str, window: int, now: float, size: int) -> int:
+        self.writes += 1
+        return super()._incr_db(owner, window, now, size)
+
+
+def test_two_processes_claiming_ahead_never_admit_more_than_the_limit(server: LiveServer) -> None:
+    """A busy key claims several requests per counter write; two limiters (two processes) on
+    one database still admit at most the limit in a window, and at most one claim less."""
+    limit = 1000
+    db = server.database()
+    try:
+        first, second = _CountingLimiter(db, limit), _CountingLimiter(db, limit)
+        owner = f"claims-{uuid.uuid4().hex}"
+        window_start = (time.time() // 60) * 60
+        now = window_start + 1  # one window for the whole test, whatever the clock does meanwhile
+        verdicts = [(first, second)[i % 2].hit(owner, now) for i in range(1500)]
+        admitted = sum(v.allowed for v in verdicts)
+        assert limit - limit // 50 <= admitted <= limit
+        assert first.writes + second.writes < 300  # against 1,500 requests
+        assert verdicts[0].remaining == limit - 1
+        assert not verdicts[-1].allowed and verdicts[-1].remaining == 0
+    finally:
+        db.dispose()

@@ -28,7 +28,8 @@ Two dialects over one implementation:
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    db = db or Database(settings.database_url)
+    # Every thread of the pool, plus the session-closing limiter's (api/deps.py), may hold one.
+    db = db or Database(settings.database_url, pool_size=settings.threads + 4)
     app = FastAPI(
         title="Keito API",
         version=__version__,

@@ -110,7 +110,10 @@ class ApiMiddleware:
         owner = hashlib.sha256(auth.split(b" ", 1)[-1].strip()).hexdigest() if auth else None
         if owner and self.limiter.enabled:
             try:
-                verdict = await run_in_threadpool(self.limiter.hit, owner)
+                # From this process's claim when it has one (no thread hop), else from the store.
+                verdict = self.limiter.local_hit(owner)
+                if verdict is None:
+                    verdict = await run_in_threadpool(self.limiter.hit, owner)
             except DBAPIError as exc:
                 if not exc.connection_invalidated:
                     raise

@@ -28,19 +28,21 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # replaced instead, and a connection found dead mid-request invalidates the pool and answers
 # 503 with Retry-After (api/errors.py), which the SDKs retry. See ADR 0504.
 POOL_RECYCLE_SECONDS = 1800
-# Connections for rate-limit counters (one short statement each), per process.
-COUNTER_POOL_SIZE = 4
+# Connections kept open beyond the pool size when many requests need one at once. A connection
+# past the pool size is closed when returned, and a new one costs a PostgreSQL backend start, so
+# the server sizes its pools to its thread count (app.py): overflow is for rare peaks only.
+MAX_OVERFLOW = 4
 
 
-def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> Engine:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-        pool_size=8,
-        max_overflow=8,
+        pool_size=pool_size,
+        max_overflow=MAX_OVERFLOW,
     )
 
     @event.listens_for(engine, "connect")
@@ -110,14 +112,17 @@ class Database:
     """The one handle on the database that the app passes around."""
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        """``pool_size``: connections kept open per pool; give at least the number of threads
+        that may use the database at once, or connections are opened and closed per request."""
         self.url = url
+        self.pool_size = pool_size
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self.write_engine = _sqlite_engine(url, immediate=True)
-            self.read_engine = _sqlite_engine(url, immediate=False)
+            self.write_engine = _sqlite_engine(url, immediate=True, pool_size=pool_size)
+            self.read_engine = _sqlite_engine(url, immediate=False, pool_size=pool_size)
         else:
             self.write_engine = create_engine(
-                url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=POOL_RECYCLE_SECONDS
+                url, pool_size=pool_size, max_overflow=MAX_OVERFLOW, pool_recycle=POOL_RECYCLE_SECONDS
             )
             self.read_engine = self.write_engine
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
@@ -138,8 +143,8 @@ class Database:
         if self._counter_engine is None:
             self._counter_engine = create_engine(
                 self.url,
-                pool_size=COUNTER_POOL_SIZE,
-                max_overflow=COUNTER_POOL_SIZE,
+                pool_size=self.pool_size,
+                max_overflow=MAX_OVERFLOW,
                 pool_recycle=POOL_RECYCLE_SECONDS,
                 isolation_level="AUTOCOMMIT",
                 connect_args={"options": "-c synchronous_commit=off"},
