@@ -37,21 +37,19 @@ def audit(
     It does not flush the caller's pending changes: their errors (a unique key taken, a second
     running timer) belong to the caller's commit, where the caller handles them. Safe because
     an audit row refers to nothing that could still be pending (its workspace is committed)."""
-    with session.no_autoflush:
-        session.execute(
-            _INSERT_AUDIT,
-            [
-                {
-                    "id": new_id("audit"),
-                    "account_id": account_id,
-                    "actor_id": actor_id,
-                    "action": action,
-                    "subject_id": subject_id,
-                    "changes": _jsonable(changes) if changes else None,
-                    "created_at": utcnow(),
-                }
-            ],
-        )
+    # On the session's connection: Core, no autoflush.
+    session.connection().execute(
+        _INSERT_AUDIT,
+        {
+            "id": new_id("audit"),
+            "account_id": account_id,
+            "actor_id": actor_id,
+            "action": action,
+            "subject_id": subject_id,
+            "changes": _jsonable(changes) if changes else None,
+            "created_at": utcnow(),
+        },
+    )
 
 
 _INSERT_AUDIT = insert(cast(Table, AuditEvent.__table__))

@@ -459,7 +459,7 @@ def _commit_timer_write(
             entry.is_running = True
     try:
         if insert:
-            session.execute(_INSERT_ENTRY, [_row_of(entry)])
+            session.connection().execute(_INSERT_ENTRY, _row_of(entry))
         session.commit()
     except IntegrityError as exc:
         session.rollback()
@@ -494,43 +494,39 @@ class _LogContext:
 
 
 def _context_statement() -> Any:  # a Select of 17 typed columns
+    # Plain table columns, not ORM attributes: the statement runs on the session's connection
+    # as Core, without the ORM's compile and loading steps.
+    p, t, ua, ta = (cast(Table, m.__table__).c for m in (Project, Task, UserAssignment, TaskAssignment))
     acct: Any = bindparam("account_id")
-    task_id: Any = bindparam("task_id")
-    user_id: Any = bindparam("user_id")
-    statement = (
+    return (
         select(
-            Project.id,
-            Project.name,
-            Project.client_id,
-            Project.is_active,
-            Project.is_billable,
-            Project.bill_by,
-            Project.hourly_rate,
-            Task.id,
-            Task.name,
-            Task.is_active,
-            Task.default_hourly_rate,
-            Task.billable_by_default,
-            UserAssignment.id,
-            UserAssignment.hourly_rate,
-            TaskAssignment.id,
-            TaskAssignment.hourly_rate,
-            TaskAssignment.billable,
+            p.id,
+            p.name,
+            p.client_id,
+            p.is_active,
+            p.is_billable,
+            p.bill_by,
+            p.hourly_rate,
+            t.id,
+            t.name,
+            t.is_active,
+            t.default_hourly_rate,
+            t.billable_by_default,
+            ua.id,
+            ua.hourly_rate,
+            ta.id,
+            ta.hourly_rate,
+            ta.billable,
         )
-        .select_from(Project)
-        .outerjoin(Task, and_(Task.id == task_id, Task.account_id == acct))
+        .select_from(cast(Table, Project.__table__))
+        .outerjoin(cast(Table, Task.__table__), and_(t.id == bindparam("task_id"), t.account_id == acct))
         .outerjoin(
-            UserAssignment,
-            and_(
-                UserAssignment.project_id == Project.id,
-                UserAssignment.user_id == user_id,
-                UserAssignment.is_active.is_(True),
-            ),
+            cast(Table, UserAssignment.__table__),
+            and_(ua.project_id == p.id, ua.user_id == bindparam("user_id"), ua.is_active.is_(True)),
         )
-        .outerjoin(TaskAssignment, and_(TaskAssignment.project_id == Project.id, TaskAssignment.task_id == Task.id))
-        .where(Project.id == bindparam("project_id"), Project.account_id == acct)
+        .outerjoin(cast(Table, TaskAssignment.__table__), and_(ta.project_id == p.id, ta.task_id == t.id))
+        .where(p.id == bindparam("project_id"), p.account_id == acct)
     )
-    return statement
 
 
 _CONTEXT = _context_statement()
@@ -548,7 +544,7 @@ def _log_context(
     if defaulted:
         task_id = _default_task_id(session, project_id)
     params = {"account_id": actor.account_id, "project_id": project_id, "task_id": task_id, "user_id": user.id}
-    row = session.execute(_CONTEXT, params).first()
+    row = session.connection().execute(_CONTEXT, params).first()
     if row is None:
         raise errors.NotFound("Project", field="project_id")
     (p_id, p_name, client_id, p_active, p_billable, bill_by, p_rate) = row[0:7]
