@@ -6,13 +6,14 @@ writers queue on the lock instead of failing on a lock upgrade. Reads use a plai
 
 SQLite has one writer at a time, and a connection that finds the lock taken sleeps in SQLite's
 busy handler (1, 2, 5, 10 ... 100 ms) rather than being woken when it is free. With 32 threads
-contending this turns into long sleeps and single-digit throughput, so within one process the
-write transactions also queue on a Python lock (woken at once); only the processes contend for
-SQLite's lock. See docs/decisions/0501-sqlite-write-queue.md.
+contending this turns into long sleeps and single-digit throughput, so write transactions
+queue first on a Python lock within a process and on a ``flock`` across processes (both woken
+at once); see docs/decisions/0501-sqlite-write-queue.md.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover  (Windows)
+    fcntl = None  # type: ignore[assignment]
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,7 +69,7 @@ def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> Engine:
 
         return engine
 
-    writer = threading.Lock()
+    writer = _WriterLock(path)
 
     def _release(info: dict[str, Any]) -> None:
         if info.pop(_HOLDS_WRITE_LOCK, False):
@@ -106,6 +112,43 @@ def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> Engine:
 
 
 _HOLDS_WRITE_LOCK = "keito_holds_write_lock"
+
+
+class _WriterLock:
+    """SQLite's writers queue here before ``BEGIN IMMEDIATE``: threads of this process on a
+    ``threading.Lock``, then processes on an exclusive ``flock`` of a file beside the database.
+    Both wake the next writer the moment the holder releases, where SQLite's busy handler
+    would sleep (up to 100 ms per try). Without ``fcntl`` (Windows) or a file (``:memory:``)
+    only the thread lock applies and processes fall back to the busy handler."""
+
+    def __init__(self, path: str) -> None:
+        self._thread_lock = threading.Lock()
+        use_file = fcntl is not None and bool(path) and path != ":memory:"
+        self._path = f"{path}-writer.lock" if use_file else None
+        self._fd: int | None = None  # open only while held: closing it releases the flock
+
+    def acquire(self, timeout: float) -> bool:
+        if not self._thread_lock.acquire(timeout=timeout):
+            return False
+        if self._path is not None:
+            try:
+                fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX)  # blocks in the kernel, without the GIL
+                except BaseException:
+                    os.close(fd)
+                    raise
+                self._fd = fd
+            except BaseException:
+                self._thread_lock.release()
+                raise
+        return True
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+        self._thread_lock.release()
 
 
 class Database:
