@@ -9,7 +9,7 @@ from keito_server import __version__
 from keito_server.api import errors as api_errors
 from keito_server.api.middleware import ApiMiddleware
 from keito_server.api.openapi import openapi_for
-from keito_server.api.routes import ROUTERS
+from keito_server.api.routes import DIRECT_ROUTES, ROUTERS
 from keito_server.db.engine import Database
 from keito_server.services.rate_limits import RateLimiter
 from keito_server.settings import Settings
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     api_errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.router.routes[0:0] = DIRECT_ROUTES
     mount_web(app, settings)
     limiter = RateLimiter(db, settings.rate_limit_per_minute, settings.redis_url)
     app.add_middleware(ApiMiddleware, db=db, limiter=limiter, fault_injection=settings.enable_fault_injection)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from keito_server.api.common import DateRangeDep, id_name, iso
 from keito_server.api.deps import CurrentActor, SessionDep
+from keito_server.api.direct import DirectRoute
 from keito_server.api.pagination import V1Paging, V2Paging
 from keito_server.api.responses import JSON
 from keito_server.api.schemas.time_entries import (
@@ -176,6 +177,14 @@ def get_v1(id: str, session: SessionDep, actor: CurrentActor) -> JSON:
 def update_v1(id: str, body: TimeEntryUpdateV1, session: SessionDep, actor: CurrentActor) -> JSON:
     data = _v1_fields(body.model_dump(exclude_unset=True))
     return JSON(serialize_v1(svc.update_entry(session, actor, id, data)))
+
+
+# The creates are this API's busiest writes: served by direct routes (api/direct.py, ADR 0505)
+# that call create_v2 / create_v1 above without FastAPI's per-request machinery.
+DIRECT = [
+    DirectRoute(v2.prefix, create_v2, TimeEntryCreate),
+    DirectRoute(v1.prefix, create_v1, TimeEntryCreateV1),
+]
 
 
 @v1.delete("/{id}", operation_id="v1DeleteTimeEntry", summary="Delete a time entry (v1)", status_code=204)

@@ -1,0 +1,96 @@
+"""Direct routes (api/direct.py, ADR 0505) answer exactly as the FastAPI routes they stand in
+for: the same app is built twice on one real SQLite database, once without its direct routes,
+and the same requests, good and bad, get the same status and the same body from both."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from keito_server.api.direct import DirectRoute
+from keito_server.app import create_app
+from keito_server.db.engine import Database
+from keito_server.db.migrate import upgrade
+from keito_server.services import demo
+from keito_server.settings import Settings
+
+VOLATILE = {"id", "created_at", "updated_at", "timer_started_at"}
+
+
+@pytest.fixture(scope="module")
+def apps() -> Iterator[tuple[TestClient, TestClient, dict[str, Any]]]:
+    data_dir = Path(tempfile.mkdtemp(prefix="keito-direct-"))
+    url = f"sqlite:///{data_dir / 'keito.db'}"
+    upgrade(url)
+    settings = Settings.from_env({"KEITO_DATA_DIR": str(data_dir), "KEITO_DATABASE_URL": url})
+    seeded = demo.ensure_demo(settings)
+    db = Database(url)
+    direct, plain = create_app(settings, db=db), create_app(settings, db=db)
+    assert any(isinstance(r, DirectRoute) for r in direct.router.routes)
+    plain.router.routes[:] = [r for r in plain.router.routes if not isinstance(r, DirectRoute)]
+    with TestClient(direct) as a, TestClient(plain) as b:
+        yield a, b, seeded
+    db.dispose()
+
+
+def _cases(seeded: dict[str, Any]) -> list[tuple[str, dict[str, str], bytes]]:
+    good = {"project_id": seeded["project_id"], "task_id": seeded["task_id"], "spent_date": seeded["today"]}
+    v2 = {"Authorization": f"Bearer {seeded['api_key']}", "Keito-Account-Id": seeded["account_id"]}
+    v1 = {"Authorization": f"Bearer {seeded['api_key']}"}
+    bodies: list[Any] = [
+        {**good, "hours": 1.5, "notes": "ok", "metadata": {"session_id": "s-1", "agent_id": "a-1"}},
+        {**good, "hours": -1},
+        {**good, "hours": 25},
+        {**good, "hours": "many"},
+        {**good, "spent_date": "2026-02-30", "hours": 1},
+        {**good, "metadata": [1, 2], "hours": 1},
+        {**good, "metadata": {"blob": "x" * 5000}, "hours": 1},
+        {**good, "project_id": "prj_unknown", "hours": 1},
+        {**good, "task_id": "tsk_unknown", "hours": 1},
+        {**good, "source": "robot", "hours": 1},
+        {"hours": 1},
+        [1, 2],
+        None,
+        "text",
+    ]
+    raw = [json.dumps(b).encode() for b in bodies] + [b"", b"{", b'{"hours": 1,}']
+    cases = []
+    for headers, path in ((v2, "/api/v2/time_entries"), (v1, "/v1/time-entries")):
+        for body in raw:
+            cases.append((path, {**headers, "Content-Type": "application/json"}, body))
+    cases.append(("/api/v2/time_entries", {"Content-Type": "application/json"}, raw[0]))  # no key
+    cases.append(("/api/v2/time_entries", {**v1, "Content-Type": "application/json"}, raw[0]))  # no account
+    cases.append(("/api/v2/time_entries", {**v2, "Keito-Account-Id": "acc_other"}, raw[0]))
+    return cases
+
+
+def _comparable(body: Any) -> Any:
+    if isinstance(body, dict):
+        return {k: _comparable(v) for k, v in body.items() if k not in VOLATILE}
+    return body
+
+
+def test_direct_and_fastapi_routes_answer_alike(apps: tuple[TestClient, TestClient, dict[str, Any]]) -> None:
+    direct, plain, seeded = apps
+    cases = _cases(seeded)
+    statuses = set()
+    for path, headers, body in cases:
+        a = direct.post(path, headers=headers, content=body)
+        b = plain.post(path, headers=headers, content=body)
+        assert a.status_code == b.status_code, (path, body, a.text, b.text)
+        assert _comparable(a.json()) == _comparable(b.json()), (path, body)
+        assert a.headers["x-keito-api-version"] == b.headers["x-keito-api-version"]
+        statuses.add(a.status_code)
+    assert {201, 400, 401, 404}.issubset(statuses)  # the cases reach every kind of answer
+
+
+def test_a_multipart_body_is_left_to_the_fastapi_route(apps: tuple[TestClient, TestClient, dict[str, Any]]) -> None:
+    direct, _, seeded = apps
+    headers = {"Authorization": f"Bearer {seeded['api_key']}", "Keito-Account-Id": seeded["account_id"]}
+    answer = direct.post("/api/v2/time_entries", headers=headers, files={"file": ("a.txt", b"hello")})
+    assert answer.status_code == 400 and answer.json()["code"] == "validation_error", answer.text
