@@ -93,3 +93,30 @@ def _today(api: object) -> str:
     from datetime import date
 
     return date.today().isoformat()
+
+
+def test_every_create_leaves_one_audit_row_and_a_refused_one_none(ws: Workspace) -> None:
+    bot_id, key = ws.add_user("audit-bot", user_type="agent")
+    v2, v1 = ws.api(key), ws.api(key, dialect="v1")
+    created = [
+        v2.post("time_entries", json=quickstart_body(ws)).json()["id"],
+        v1.post("time-entries", json=quickstart_body(ws)).json()["id"],
+    ]
+    start = {"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": _today(v2), "is_running": True}
+    created.append(v2.post("time_entries", json=start).json()["id"])
+    refused = v2.post("time_entries", json=start)
+    assert refused.status_code == 409
+
+    def audit_rows(session: object, actor: object) -> list[tuple[str, str | None, object]]:
+        from keito_server.db.models import AuditEvent
+        from sqlalchemy import select
+
+        q = select(AuditEvent.subject_id, AuditEvent.actor_id, AuditEvent.changes).where(
+            AuditEvent.account_id == ws.account_id, AuditEvent.action == "time_entry.created"
+        )
+        return [tuple(r) for r in session.execute(q)]  # type: ignore[attr-defined]
+
+    rows = ws.run(audit_rows)
+    sources = ["agent", "agent", "api"]  # the quickstart body says agent; the timer start says nothing
+    expected = [(entry_id, bot_id, {"source": source}) for entry_id, source in zip(created, sources, strict=True)]
+    assert sorted(rows, key=str) == sorted(expected, key=str)

@@ -38,18 +38,22 @@ def audit(
     running timer) belong to the caller's commit, where the caller handles them. Safe because
     an audit row refers to nothing that could still be pending (its workspace is committed)."""
     # On the session's connection: Core, no autoflush.
-    session.connection().execute(
-        _INSERT_AUDIT,
-        {
-            "id": new_id("audit"),
-            "account_id": account_id,
-            "actor_id": actor_id,
-            "action": action,
-            "subject_id": subject_id,
-            "changes": _jsonable(changes) if changes else None,
-            "created_at": utcnow(),
-        },
-    )
+    session.connection().execute(_INSERT_AUDIT, audit_row(account_id, actor_id, action, subject_id, changes))
+
+
+def audit_row(
+    account_id: str, actor_id: str | None, action: str, subject_id: str, changes: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The audit_events row for a write (for a caller that inserts it with its own statement)."""
+    return {
+        "id": new_id("audit"),
+        "account_id": account_id,
+        "actor_id": actor_id,
+        "action": action,
+        "subject_id": subject_id,
+        "changes": _jsonable(changes) if changes else None,
+        "created_at": utcnow(),
+    }
 
 
 _INSERT_AUDIT = insert(cast(Table, AuditEvent.__table__))

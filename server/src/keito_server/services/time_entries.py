@@ -18,7 +18,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from keito_server.db.models import Project, Task, TaskAssignment, TimeEntry, User, UserAssignment
+from keito_server.db.models import AuditEvent, Project, Task, TaskAssignment, TimeEntry, User, UserAssignment
 from keito_server.domain import errors
 from keito_server.domain.durations import (
     MAX_HOURS,
@@ -41,7 +41,7 @@ from keito_server.domain.timers import (
     timer_start,
 )
 from keito_server.services import teammates
-from keito_server.services.common import audit, get_scoped, not_assigned
+from keito_server.services.common import audit, audit_row, get_scoped, not_assigned
 from keito_server.services.context import Actor
 from keito_server.services.paging import Page, fetch_page
 
@@ -278,9 +278,9 @@ def create_entry(
     else:
         _set_duration(entry, hours, started, ended, account.rounding_minutes)
         _require_notes(actor, entry)
-    audit(session, account.id, actor.user_id, "time_entry.created", entry.id, {"source": source})
+    created = audit_row(account.id, actor.user_id, "time_entry.created", entry.id, {"source": source})
     replace = bool(data.get("replace_running")) and running
-    _commit_timer_write(session, entry, replace_running=replace, actor=actor, insert=True)
+    _commit_timer_write(session, entry, replace_running=replace, actor=actor, insert=created)
     return _build_views(
         actor,
         [entry],
@@ -431,12 +431,12 @@ def running_entry(session: Session, actor: Actor, user_id: str | None = None) ->
 
 
 def _commit_timer_write(
-    session: Session, entry: TimeEntry, *, replace_running: bool, actor: Actor, insert: bool = False
+    session: Session, entry: TimeEntry, *, replace_running: bool, actor: Actor, insert: dict[str, Any] | None = None
 ) -> None:
     """Commit a write that may make ``entry`` the user's running timer. The database's partial
     unique index is the referee, so the rule holds across processes; ``replace_running`` stops
     the current timer in the same transaction. ``insert``: ``entry`` is a new row, not in the
-    session, written here with one INSERT."""
+    session, written here with this audit row (``common.audit_row``)."""
     if entry.is_running:
         with session.no_autoflush:  # look before the new row is flushed into the index
             current = session.scalar(
@@ -458,8 +458,8 @@ def _commit_timer_write(
             session.flush()
             entry.is_running = True
     try:
-        if insert:
-            session.connection().execute(_INSERT_ENTRY, _row_of(entry))
+        if insert is not None:
+            _insert_entry(session, entry, insert)
         session.commit()
     except IntegrityError as exc:
         session.rollback()
@@ -601,11 +601,27 @@ def _apply_rates(entry: TimeEntry, user: User, ctx: _LogContext, billable: bool 
 
 # Column attribute -> column name of every TimeEntry column, for the one-statement insert.
 _ENTRY_COLUMNS = [(attr.key, attr.columns[0].key) for attr in sa_inspect(TimeEntry).column_attrs]
-_INSERT_ENTRY = insert(cast(Table, TimeEntry.__table__))
+_ENTRIES, _AUDITS = cast(Table, TimeEntry.__table__), cast(Table, AuditEvent.__table__)
+_INSERT_ENTRY = insert(_ENTRIES)
+_INSERT_AUDIT = insert(_AUDITS)
+# PostgreSQL: the audit row rides along in a data-modifying CTE, so a create is one round trip.
+_INSERT_ENTRY_AND_AUDIT = (
+    insert(_ENTRIES)
+    .values({c.key: bindparam(c.key, type_=c.type) for c in _ENTRIES.c})
+    .add_cte(
+        insert(_AUDITS).values({c.key: bindparam(f"audit_{c.key}", type_=c.type) for c in _AUDITS.c}).cte("audit_row")
+    )
+)
 
 
-def _row_of(entry: TimeEntry) -> dict[str, Any]:
-    return {column: getattr(entry, attr) for attr, column in _ENTRY_COLUMNS}
+def _insert_entry(session: Session, entry: TimeEntry, audit: dict[str, Any]) -> None:
+    row = {column: getattr(entry, attr) for attr, column in _ENTRY_COLUMNS}
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(_INSERT_ENTRY_AND_AUDIT, {**row, **{f"audit_{k}": v for k, v in audit.items()}})
+    else:  # SQLite has no INSERT in a WITH; two in-process statements cost little there
+        conn.execute(_INSERT_AUDIT, audit)
+        conn.execute(_INSERT_ENTRY, row)
 
 
 def _set_duration(entry: TimeEntry, hours: Any, started: str | None, ended: str | None, rounding: int) -> None:
