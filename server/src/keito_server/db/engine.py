@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover  (Windows)
     fcntl = None  # type: ignore[assignment]
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # No pre-ping on checkout (it costs a round trip per request); connections older than this are
