@@ -10,6 +10,20 @@ local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
+
+-- With KEITO_BENCH_IDEMPOTENCY=1 every request carries its own Idempotency-Key, as the SDKs send
+-- (KEITO_BENCH_RUN keeps the keys of the warm-up and the measured run apart).
+if os.getenv("KEITO_BENCH_IDEMPOTENCY") == "1" then
+  local sent = 0
+  function request()
+    sent = sent + 1
+    local headers = {}
+    for k, v in pairs(wrk.headers) do headers[k] = v end
+    headers["Idempotency-Key"] = string.format("bench-%s-%d-%d", os.getenv("KEITO_BENCH_RUN") or "0", tid, sent)
+    return wrk.format(nil, nil, headers)
+  end
 end
 
 function init(args)

@@ -97,7 +97,8 @@ def run_wrk(url: str, env: dict[str, str], seconds: int, threads: int) -> dict[s
         str(ROOT / "benchmarks" / "api_throughput.lua"),
         f"{url}/api/v2/time_entries",
     ]
-    out = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout
+    run_env = {**os.environ, **env, "KEITO_BENCH_RUN": str(time.time_ns())}
+    out = subprocess.run(cmd, env=run_env, capture_output=True, text=True, check=True).stdout
     m = re.search(r"KEITO created=(\d+) other=(\d+) p50_us=(\d+) p90_us=(\d+) p99_us=(\d+)", out)
     if not m:
         raise RuntimeError(f"unexpected wrk output:\n{out}")
@@ -112,7 +113,9 @@ def run_wrk(url: str, env: dict[str, str], seconds: int, threads: int) -> dict[s
     }
 
 
-def bench_api(backend: str, url: str, data_dir: Path, seconds: int, workers: int) -> dict[str, Any]:
+def bench_api(
+    backend: str, url: str, data_dir: Path, seconds: int, workers: int, idempotency: bool = False
+) -> dict[str, Any]:
     probe = LiveServer(backend=backend, database_url=url, data_dir=data_dir, owns_database=False)
     ws = make_workspace(probe, name="Bench Co")
     _, key = ws.add_user("bench-bot-01", user_type="agent")
@@ -126,6 +129,8 @@ def bench_api(backend: str, url: str, data_dir: Path, seconds: int, workers: int
         "metadata": {"agent_id": "bench-bot-01", "session_id": "550e8400-e29b-41d4-a716-446655440000"},
     }
     env = {"KEITO_BENCH_BODY": json.dumps(body), "KEITO_BENCH_KEY": key, "KEITO_BENCH_ACCOUNT": ws.account_id}
+    if idempotency:
+        env["KEITO_BENCH_IDEMPOTENCY"] = "1"
     live = LiveServer(
         backend=backend,
         database_url=url,
@@ -237,7 +242,7 @@ def bench_raw(backend: str, url: str, seconds: int) -> float:
 # ── driver ────────────────────────────────────────────────────────────────────────────
 
 
-def bench(backend: str, seconds: int, workers: int) -> dict[str, Any]:
+def bench(backend: str, seconds: int, workers: int, idempotency: bool = False) -> dict[str, Any]:
     import tempfile
 
     from keito_server.db.migrate import upgrade
@@ -247,7 +252,7 @@ def bench(backend: str, seconds: int, workers: int) -> dict[str, Any]:
     url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     try:
         upgrade(url)
-        api = bench_api(backend, url, data_dir, seconds, workers)
+        api = bench_api(backend, url, data_dir, seconds, workers, idempotency)
         raw = bench_raw(backend, url, seconds)
     finally:
         if backend == "postgres":
@@ -262,6 +267,11 @@ def main() -> int:
     p.add_argument("--backends", default="sqlite,postgres")
     p.add_argument("--duration", type=int, default=15, help="seconds per measurement")
     p.add_argument("--workers", type=int, default=0, help="server workers (default: the number of CPUs)")
+    p.add_argument(
+        "--idempotency-keys",
+        action="store_true",
+        help="send a fresh Idempotency-Key with every POST, as the SDKs do (default: none)",
+    )
     p.add_argument("--json", action="store_true", help="also print the results as JSON")
     p.add_argument("--verbose", action="store_true", help="also print wrk's own report")
     args = p.parse_args()
@@ -272,7 +282,7 @@ def main() -> int:
         if backend == "postgres" and not postgres_available():
             print("postgres: skipped (no PostgreSQL on 127.0.0.1:5432)")
             continue
-        r = bench(backend, args.duration, workers)
+        r = bench(backend, args.duration, workers, args.idempotency_keys)
         results[backend] = r
         peak = max(r["rss_mb"].values())
         ratio_ok = r["ratio"] >= TARGET_RATIO[backend]
@@ -284,7 +294,8 @@ def main() -> int:
             f"| ratio {r['ratio']:.2f} (target {TARGET_RATIO[backend]:.2f}: {'met' if ratio_ok else 'NOT met'}"
             f"{'' if backend != 'postgres' else ', p99 ' + ('met' if p99_ok else 'NOT met')})  "
             f"| peak RSS per process {', '.join(f'{v:.0f}' for v in r['rss_mb'].values())} MB "
-            f"({'ok' if peak < RSS_LIMIT_MB else 'OVER'} {RSS_LIMIT_MB} MB)  [workers={workers}]"
+            f"({'ok' if peak < RSS_LIMIT_MB else 'OVER'} {RSS_LIMIT_MB} MB)  [workers={workers}"
+            f"{', Idempotency-Key on every POST' if args.idempotency_keys else ''}]"
         )
     print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if args.verbose:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from keito_server.db.engine import Database
@@ -31,6 +34,17 @@ class Claim:
 
 def claim(db: Database, owner: str, key: str, request_hash: str) -> Claim:
     now = datetime.now(UTC)
+    # The common case, a new key: one INSERT that does nothing if the key is taken.
+    params = {"owner": owner, "key": key, "request_hash": request_hash, "created_at": now}
+    with db.write_engine.begin() as conn:
+        record_id = conn.execute(_CLAIM[db.is_sqlite], params).scalar()
+    if record_id is not None:
+        return Claim("proceed", record_id=int(record_id))
+    return _claim_taken_key(db, owner, key, request_hash, now)
+
+
+def _claim_taken_key(db: Database, owner: str, key: str, request_hash: str, now: datetime) -> Claim:
+    """The key has a record: replay it, refuse, or take it over when it is stale."""
     with db.session() as s:
         existing = s.scalar(
             select(IdempotencyRecord).where(IdempotencyRecord.owner == owner, IdempotencyRecord.key == key)
@@ -63,13 +77,32 @@ def claim(db: Database, owner: str, key: str, request_hash: str) -> Claim:
 
 
 def complete(db: Database, record_id: int, status_code: int, body: str) -> None:
-    with db.session() as s:
-        s.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.id == record_id)
-            .values(status_code=status_code, response_body=body)
+    with db.write_engine.begin() as conn:
+        conn.execute(_COMPLETE, {"record_id": record_id, "status_code": status_code, "body": body})
+
+
+def _claim_statement(is_sqlite: bool) -> Any:
+    insert = sqlite_insert if is_sqlite else pg_insert
+    return (
+        insert(IdempotencyRecord)
+        .values(
+            owner=bindparam("owner"),
+            key=bindparam("key"),
+            request_hash=bindparam("request_hash"),
+            created_at=bindparam("created_at"),
         )
-        s.commit()
+        .on_conflict_do_nothing(index_elements=["owner", "key"])
+        .returning(IdempotencyRecord.id)
+    )
+
+
+# Built once per dialect, run with parameters (keyed by "is SQLite").
+_CLAIM = {True: _claim_statement(True), False: _claim_statement(False)}
+_COMPLETE = (
+    update(IdempotencyRecord)
+    .where(IdempotencyRecord.id == bindparam("record_id"))
+    .values(status_code=bindparam("status_code"), response_body=bindparam("body"))
+)
 
 
 def release(db: Database, record_id: int) -> None:
