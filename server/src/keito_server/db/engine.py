@@ -170,29 +170,27 @@ class Database:
             self.read_engine = self.write_engine
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
-        self._counter_engine: Engine | None = None
+        self._statement_engine: Engine | None = None
 
     @contextmanager
-    def counter_connection(self) -> Iterator[Connection]:
-        """A Core connection for writes that may be lost in a crash without harm (rate-limit
-        counters), committed when the block ends. On PostgreSQL it runs in autocommit (one
-        round trip per single-statement upsert instead of BEGIN, statement, COMMIT) on a small
-        pool of its own whose commits do not wait for the WAL flush (``synchronous_commit=off``),
-        which saves a disk sync on every request. On SQLite, a normal write transaction."""
+    def statement_connection(self) -> Iterator[Connection]:
+        """A Core connection for a write that is one statement (an idempotency claim or answer,
+        a rate-limit claim), committed when the block ends. On PostgreSQL it runs in autocommit
+        on a pool of its own (half the session pool: each use is one short statement): one
+        round trip instead of BEGIN, statement, COMMIT. On SQLite, a normal write transaction."""
         if self.is_sqlite:
             with self.write_engine.begin() as conn:
                 yield conn
             return
-        if self._counter_engine is None:
-            self._counter_engine = create_engine(
+        if self._statement_engine is None:
+            self._statement_engine = create_engine(
                 self.url,
-                pool_size=self.pool_size,
+                pool_size=max(4, self.pool_size // 2),
                 max_overflow=MAX_OVERFLOW,
                 pool_recycle=POOL_RECYCLE_SECONDS,
                 isolation_level="AUTOCOMMIT",
-                connect_args={"options": "-c synchronous_commit=off"},
             )
-        with self._counter_engine.connect() as conn:
+        with self._statement_engine.connect() as conn:
             yield conn
 
     def session(self, *, write: bool = True) -> Session:
@@ -205,8 +203,8 @@ class Database:
             yield session
 
     def dispose(self) -> None:
-        if self._counter_engine is not None:
-            self._counter_engine.dispose()
+        if self._statement_engine is not None:
+            self._statement_engine.dispose()
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()

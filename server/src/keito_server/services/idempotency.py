@@ -36,7 +36,7 @@ def claim(db: Database, owner: str, key: str, request_hash: str) -> Claim:
     now = datetime.now(UTC)
     # The common case, a new key: one INSERT that does nothing if the key is taken.
     params = {"owner": owner, "key": key, "request_hash": request_hash, "created_at": now}
-    with db.write_engine.begin() as conn:
+    with db.statement_connection() as conn:
         record_id = conn.execute(_CLAIM[db.is_sqlite], params).scalar()
     if record_id is not None:
         return Claim("proceed", record_id=int(record_id))
@@ -77,7 +77,7 @@ def _claim_taken_key(db: Database, owner: str, key: str, request_hash: str, now:
 
 
 def complete(db: Database, record_id: int, status_code: int, body: str) -> None:
-    with db.write_engine.begin() as conn:
+    with db.statement_connection() as conn:
         conn.execute(_COMPLETE, {"record_id": record_id, "status_code": status_code, "body": body})
 
 

@@ -136,8 +136,7 @@ class RateLimiter:
         return int(pipe.execute()[0])
 
     def _incr_db(self, owner: str, window: int, now: float, size: int) -> int:
-        # A counter lost in a crash only forgives a few requests, so its commit need not be durable.
-        with self.db.counter_connection() as conn:
+        with self.db.statement_connection() as conn:
             count = int(conn.execute(self._upsert, {"owner": owner, "window": window, "size": size}).scalar_one())
             if now - self._last_purge > WINDOW_SECONDS:
                 self._last_purge = now
