@@ -38,7 +38,7 @@ def audit(
     running timer) belong to the caller's commit, where the caller handles them. Safe because
     an audit row refers to nothing that could still be pending (its workspace is committed)."""
     # On the session's connection: Core, no autoflush.
-    session.connection().execute(_INSERT_AUDIT, audit_row(account_id, actor_id, action, subject_id, changes))
+    session.connection().execute(INSERT_AUDIT, audit_row(account_id, actor_id, action, subject_id, changes))
 
 
 def audit_row(
@@ -56,7 +56,8 @@ def audit_row(
     }
 
 
-_INSERT_AUDIT = insert(cast(Table, AuditEvent.__table__))
+# For a caller that writes an audit row inside its own statement or batch (time_entries).
+INSERT_AUDIT = insert(cast(Table, AuditEvent.__table__))
 
 
 def _jsonable(value: Any) -> Any:

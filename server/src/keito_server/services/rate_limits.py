@@ -110,9 +110,9 @@ class RateLimiter:
                     self._leases.clear()
                 lease = self._leases[owner] = _Lease(window)
             lease.claimed = max(lease.claimed, count)
-            # The count only grows within a window, so once it is past the limit every later
-            # request is refused too, here, without asking the store again.
-            lease.exhausted = count >= self.limit and lease.left <= 0 and not granted
+            # Nothing granted means the shared count is past the limit, and it only grows within a
+            # window: once this process's claim is used up too, refuse here without the store.
+            lease.exhausted = not granted and lease.left <= 0
             if granted:
                 lease.left += granted - 1
                 lease.used += 1

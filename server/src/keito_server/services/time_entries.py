@@ -41,7 +41,7 @@ from keito_server.domain.timers import (
     timer_start,
 )
 from keito_server.services import teammates
-from keito_server.services.common import audit, audit_row, get_scoped, not_assigned
+from keito_server.services.common import INSERT_AUDIT, audit, audit_row, get_scoped, not_assigned
 from keito_server.services.context import Actor
 from keito_server.services.paging import Page, fetch_page
 
@@ -603,7 +603,6 @@ def _apply_rates(entry: TimeEntry, user: User, ctx: _LogContext, billable: bool 
 _ENTRY_COLUMNS = [(attr.key, attr.columns[0].key) for attr in sa_inspect(TimeEntry).column_attrs]
 _ENTRIES, _AUDITS = cast(Table, TimeEntry.__table__), cast(Table, AuditEvent.__table__)
 _INSERT_ENTRY = insert(_ENTRIES)
-_INSERT_AUDIT = insert(_AUDITS)
 # PostgreSQL: the audit row rides along in a data-modifying CTE, so a create is one round trip.
 _INSERT_ENTRY_AND_AUDIT = (
     insert(_ENTRIES)
@@ -620,7 +619,7 @@ def _insert_entry(session: Session, entry: TimeEntry, audit: dict[str, Any]) -> 
     if conn.dialect.name == "postgresql":
         conn.execute(_INSERT_ENTRY_AND_AUDIT, {**row, **{f"audit_{k}": v for k, v in audit.items()}})
     else:  # SQLite has no INSERT in a WITH; two in-process statements cost little there
-        conn.execute(_INSERT_AUDIT, audit)
+        conn.execute(INSERT_AUDIT, audit)
         conn.execute(_INSERT_ENTRY, row)
 
 
