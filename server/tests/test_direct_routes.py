@@ -1,6 +1,6 @@
-"""Direct routes (api/direct.py, ADR 0505) answer exactly as the FastAPI routes they stand in
-for: the same app is built twice on one real SQLite database, once without its direct routes,
-and the same requests, good and bad, get the same status and the same body from both."""
+"""The direct lane (api/direct.py, ADR 0505, 0506) answers exactly as the FastAPI routes it stands
+in for: the same app is built twice on one real SQLite database, once without the lane, and the
+same requests, good and bad, get the same status, headers and body from both."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from keito_server.api.direct import DirectRoute
 from keito_server.app import create_app
 from keito_server.db.engine import Database
 from keito_server.db.migrate import upgrade
@@ -30,9 +29,7 @@ def apps() -> Iterator[tuple[TestClient, TestClient, dict[str, Any]]]:
     settings = Settings.from_env({"KEITO_DATA_DIR": str(data_dir), "KEITO_DATABASE_URL": url})
     seeded = demo.ensure_demo(settings)
     db = Database(url)
-    direct, plain = create_app(settings, db=db), create_app(settings, db=db)
-    assert any(isinstance(r, DirectRoute) for r in direct.router.routes)
-    plain.router.routes[:] = [r for r in plain.router.routes if not isinstance(r, DirectRoute)]
+    direct, plain = create_app(settings, db=db), create_app(settings, db=db, direct=False)
     with TestClient(direct) as a, TestClient(plain) as b:
         yield a, b, seeded
     db.dispose()
@@ -66,6 +63,12 @@ def _cases(seeded: dict[str, Any]) -> list[tuple[str, dict[str, str], bytes]]:
     cases.append(("/api/v2/time_entries", {"Content-Type": "application/json"}, raw[0]))  # no key
     cases.append(("/api/v2/time_entries", {**v1, "Content-Type": "application/json"}, raw[0]))  # no account
     cases.append(("/api/v2/time_entries", {**v2, "Keito-Account-Id": "acc_other"}, raw[0]))
+    # Which error wins when there are several: bad JSON before the key, the key before the fields.
+    for body in (raw[1], raw[-1], b""):
+        cases.append(("/api/v2/time_entries", {"Content-Type": "application/json"}, body))
+        cases.append(("/v1/time-entries", {**v1, "Authorization": "Bearer kto_wrong"}, body))
+    cases.append(("/v1/time-entries", {**v1, "Content-Type": "application/x-www-form-urlencoded"}, raw[0]))
+    cases.append(("/v1/time-entries", v1, raw[0]))  # no Content-Type at all
     return cases
 
 
@@ -85,6 +88,8 @@ def test_direct_and_fastapi_routes_answer_alike(apps: tuple[TestClient, TestClie
         assert a.status_code == b.status_code, (path, body, a.text, b.text)
         assert _comparable(a.json()) == _comparable(b.json()), (path, body)
         assert a.headers["x-keito-api-version"] == b.headers["x-keito-api-version"]
+        assert a.headers["content-type"] == b.headers["content-type"]
+        assert set(a.headers) == set(b.headers), (path, body)
         statuses.add(a.status_code)
     assert {201, 400, 401, 404}.issubset(statuses)  # the cases reach every kind of answer
 

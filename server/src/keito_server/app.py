@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
 import anyio.to_thread
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from keito_server import __version__
 from keito_server.api import errors as api_errors
+from keito_server.api.direct import DirectLane
 from keito_server.api.middleware import ApiMiddleware
 from keito_server.api.openapi import openapi_for
-from keito_server.api.routes import DIRECT_ROUTES, ROUTERS
+from keito_server.api.routes import DIRECT, ROUTERS
 from keito_server.db.engine import Database
 from keito_server.services.rate_limits import RateLimiter
 from keito_server.settings import Settings
@@ -26,11 +31,29 @@ Two dialects over one implementation:
 """
 
 
-def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
+class KeitoApp(FastAPI):
+    """FastAPI with one layer outside all of its own (ADR 0506): ``outer``, ApiMiddleware, sees a
+    request first, so API requests skip the layers they have no use for."""
+
+    outer: Callable[[ASGIApp], ASGIApp] | None = None
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        return self.outer(stack) if self.outer is not None else stack
+
+
+def lane_threads(settings: Settings) -> int:
+    """Threads of ApiMiddleware's own pool (api/middleware.py): half the shared pool's."""
+    return max(2, settings.threads // 2)
+
+
+def create_app(settings: Settings | None = None, *, db: Database | None = None, direct: bool = True) -> KeitoApp:
+    """The app. ``direct=False`` leaves out the direct lane (api/direct.py), for the test that
+    compares the two."""
     settings = settings or Settings.from_env()
-    # Every thread of the pool, plus the session-closing limiter's (api/deps.py), may hold one.
-    db = db or Database(settings.database_url, pool_size=settings.threads + 4)
-    app = FastAPI(
+    # Every thread of both pools, plus the session-closing limiter's (api/deps.py), may hold one.
+    db = db or Database(settings.database_url, pool_size=settings.threads + lane_threads(settings) + 4)
+    app = KeitoApp(
         title="Keito API",
         version=__version__,
         description=API_DESCRIPTION,
@@ -44,10 +67,22 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     api_errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
-    app.router.routes[0:0] = DIRECT_ROUTES
     mount_web(app, settings)
     limiter = RateLimiter(db, settings.rate_limit_per_minute, settings.redis_url)
-    app.add_middleware(ApiMiddleware, db=db, limiter=limiter, fault_injection=settings.enable_fault_injection)
+    executor = ThreadPoolExecutor(lane_threads(settings), thread_name_prefix="keito-api")
+    lane = DirectLane(app, DIRECT, executor) if direct else None
+
+    def outer(stack: ASGIApp) -> ASGIApp:
+        return ApiMiddleware(
+            stack,
+            db=db,
+            limiter=limiter,
+            fault_injection=settings.enable_fault_injection,
+            executor=executor,
+            lane=lane,
+        )
+
+    app.outer = outer
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
@@ -59,6 +94,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
 
     @app.on_event("shutdown")
     def _dispose() -> None:
+        executor.shutdown(wait=True)
         db.dispose()
 
     return app

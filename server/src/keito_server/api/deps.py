@@ -75,19 +75,37 @@ def bearer_token(request: Request) -> str:
 async def get_actor(request: Request, session: SessionDep, settings: SettingsDep) -> Actor:
     """The key's actor: from this process's auth cache without a thread hop or a query when it
     is there (``KEITO_AUTH_CACHE_SECONDS``), otherwise looked up in a worker thread."""
-    cached = getattr(request.state, "actor", None)
+    cached = _cached_actor(request, settings)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    dialect = dialect_for_path(request.url.path)
+        return cached
+    return await run_in_threadpool(_looked_up_actor, request, session, settings)
+
+
+def actor_for(request: Request, session: Session, settings: Settings) -> Actor:
+    """``get_actor`` for code already on a worker thread (the direct lane, api/direct.py)."""
+    return _cached_actor(request, settings) or _looked_up_actor(request, session, settings)
+
+
+def _credentials(request: Request) -> tuple[str, str | None]:
+    """(API key, Keito-Account-Id): v2 requires the header, v1 takes the key's own workspace."""
     token = bearer_token(request)
     account_id = request.headers.get(ACCOUNT_HEADER) or None
-    if dialect is Dialect.V2 and account_id is None:
+    if account_id is None and dialect_for_path(request.scope["path"]) is Dialect.V2:
         raise ValidationError("Missing Keito-Account-Id header", field="Keito-Account-Id")
-    actor = api_keys.cached_actor(token, account_id=account_id) if settings.auth_cache_seconds > 0 else None
-    if actor is None:
-        actor = await run_in_threadpool(
-            api_keys.authenticate, session, token, account_id=account_id, cache_seconds=settings.auth_cache_seconds
-        )
+    return token, account_id
+
+
+def _cached_actor(request: Request, settings: Settings) -> Actor | None:
+    actor = getattr(request.state, "actor", None)
+    if actor is None and settings.auth_cache_seconds > 0:
+        token, account_id = _credentials(request)
+        actor = request.state.actor = api_keys.cached_actor(token, account_id=account_id)
+    return actor
+
+
+def _looked_up_actor(request: Request, session: Session, settings: Settings) -> Actor:
+    token, account_id = _credentials(request)
+    actor = api_keys.authenticate(session, token, account_id=account_id, cache_seconds=settings.auth_cache_seconds)
     request.state.actor = actor
     return actor
 

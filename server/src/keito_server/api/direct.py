@@ -1,63 +1,95 @@
-"""Direct routes: the busiest API writes (creating time entries, in both dialects) served by the
-same handler functions as their FastAPI routes, without FastAPI's per-request dependency and
-body machinery (ADR 0505).
+"""The direct lane: the busiest API writes (creating time entries, in both dialects) answered by
+the same handler functions as their FastAPI routes, from the outermost layer of the app and in
+one hop to a worker thread (ADR 0505, ADR 0506).
 
-A direct route parses and validates the body exactly as FastAPI does (``json`` then the handler's
-Pydantic model, errors raised as ``RequestValidationError`` with the same ``loc``), opens the
-session with ``deps.get_session``, finds the actor with ``deps.get_actor`` and calls the handler
-in one thread hop. Errors leave through the app's exception handlers (api/errors.py) like any
-other route's. The FastAPI route stays registered: it documents the operation in
-/openapi.json and serves what a direct route does not take (a multipart body).
+``ApiMiddleware`` (api/middleware.py) is the app's outermost layer. After its own checks (body
+limit, rate limit, idempotency) it hands a direct path to ``DirectLane`` instead of the FastAPI
+stack. The lane reads the body as FastAPI does (``json``, then the handler's Pydantic model, with
+the same ``loc`` in its errors and the same order: bad JSON, then the credentials, then the
+fields), opens a session, finds the actor and calls the handler, all in one worker thread. An
+error leaves through the app's own exception handlers (api/errors.py), looked up as Starlette
+looks them up. The FastAPI route stays registered: it documents the operation in /openapi.json
+and serves what the lane does not take (a multipart body).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, cast
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
-from starlette.routing import Match, Route
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
-from keito_server.api.deps import get_actor, get_session
+from keito_server.api.deps import actor_for
 from keito_server.services.context import Actor
 
 Handler = Callable[[Any, Session, Actor], Response]
-_session_scope = asynccontextmanager(get_session)
+ExceptionHandler = Callable[[Request, Exception], Awaitable[Response]]
 
 
-class DirectRoute(Route):
-    """``POST path`` answered by ``handler(body, session, actor)`` with ``body`` an instance of
-    ``model``."""
+@dataclass(frozen=True)
+class Direct:
+    """``POST <path>`` answered by ``handler(body, session, actor)``, ``body`` a ``model``."""
 
-    def __init__(self, path: str, handler: Handler, model: type[BaseModel]) -> None:
-        self.handler = handler
-        self.model = model
-        super().__init__(path, self._endpoint, methods=["POST"], include_in_schema=False)
+    handler: Handler
+    model: type[BaseModel]
 
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        match, child = super().matches(scope)
-        if match is Match.FULL and not _is_json(scope):
-            return Match.NONE, {}  # the FastAPI route takes it
-        return match, child
 
-    async def _endpoint(self, request: Request) -> Response:
-        body = _validated(self.model, await request.body())
-        async with _session_scope(request) as session:
-            actor = await get_actor(request, session, request.app.state.settings)
-            return await run_in_threadpool(self.handler, body, session, actor)
+class DirectLane:
+    """Serves the direct paths of ``app`` (``routes``: path -> ``Direct``) on ``executor``."""
+
+    def __init__(self, app: FastAPI, routes: Mapping[str, Direct], executor: ThreadPoolExecutor) -> None:
+        self.app = app
+        self.routes = routes
+        self.executor = executor
+
+    def takes(self, scope: Scope) -> bool:
+        """A POST to a direct path with a JSON body (or none): every body but multipart, which
+        ApiMiddleware has already relabelled as JSON."""
+        return scope["method"] == "POST" and scope["path"] in self.routes and _is_json(scope)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = self.app  # what Starlette sets, for request.app in handlers and errors
+        request = Request(scope, receive)
+        body = await request.body()
+        route = self.routes[scope["path"]]
+        loop = asyncio.get_running_loop()
+        answer = await loop.run_in_executor(self.executor, self._answer, route, request, body)
+        if isinstance(answer, Exception):
+            answer = await self._handler_for(answer)(request, answer)
+        await answer(scope, receive, send)
+
+    def _answer(self, route: Direct, request: Request, raw: bytes) -> Response | Exception:
+        """In a worker thread: the handler's response, or the exception to render."""
+        try:
+            data = _parsed(raw)
+            session = request.app.state.db.session(write=True)
+            try:
+                actor = actor_for(request, session, request.app.state.settings)
+                return route.handler(_validated(route.model, data), session, actor)
+            finally:
+                session.close()
+        except Exception as exc:  # rendered on the event loop by the app's exception handlers
+            return exc
+
+    def _handler_for(self, exc: Exception) -> ExceptionHandler:
+        handlers = self.app.exception_handlers
+        for cls in type(exc).__mro__:
+            if cls in handlers:
+                return cast(ExceptionHandler, handlers[cls])
+        raise exc  # api/errors.py registers Exception, so this is not reached
 
 
 def _is_json(scope: Scope) -> bool:
-    """A JSON body, or none: what ApiMiddleware leaves for every body but multipart."""
     for name, value in scope.get("headers", ()):
         if name == b"content-type":
             ctype: bytes = value.split(b";", 1)[0].strip().lower()
@@ -65,12 +97,12 @@ def _is_json(scope: Scope) -> bool:
     return True
 
 
-def _validated(model: type[BaseModel], raw: bytes) -> BaseModel:
-    """The body as FastAPI would read it for a required ``model`` parameter, or its error."""
+def _parsed(raw: bytes) -> Any:
+    """The body's JSON, or FastAPI's error for it (a missing body is the model's error)."""
     if not raw:
-        raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}])
+        return _MISSING
     try:
-        data = json.loads(raw)
+        return json.loads(raw)
     except json.JSONDecodeError as exc:
         raise RequestValidationError(
             [
@@ -84,6 +116,15 @@ def _validated(model: type[BaseModel], raw: bytes) -> BaseModel:
             ],
             body=exc.doc,
         ) from exc
+
+
+_MISSING = object()
+
+
+def _validated(model: type[BaseModel], data: Any) -> BaseModel:
+    """The body as FastAPI would read it for a required ``model`` parameter, or its error."""
+    if data is _MISSING:
+        raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}])
     try:
         return model.model_validate(data, from_attributes=True)
     except PydanticValidationError as exc:

@@ -34,5 +34,5 @@ _FEATURES = (
 ROUTERS: list[APIRouter] = [m.v2 for m in _FEATURES] + [m.v1 for m in _FEATURES]
 ROUTERS += [api_keys.v2, api_keys.v1]
 
-# Direct routes (api/direct.py) go in front of every router: they are matched first.
-DIRECT_ROUTES = [*time_entries.DIRECT]
+# Paths the direct lane (api/direct.py) serves before the FastAPI stack sees them.
+DIRECT = {**time_entries.DIRECT}

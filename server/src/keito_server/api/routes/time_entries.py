@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from keito_server.api.common import DateRangeDep, id_name, iso
 from keito_server.api.deps import CurrentActor, SessionDep
-from keito_server.api.direct import DirectRoute
+from keito_server.api.direct import Direct
 from keito_server.api.pagination import V1Paging, V2Paging
 from keito_server.api.responses import JSON
 from keito_server.api.schemas.time_entries import (
@@ -179,12 +179,12 @@ def update_v1(id: str, body: TimeEntryUpdateV1, session: SessionDep, actor: Curr
     return JSON(serialize_v1(svc.update_entry(session, actor, id, data)))
 
 
-# The creates are this API's busiest writes: served by direct routes (api/direct.py, ADR 0505)
-# that call create_v2 / create_v1 above without FastAPI's per-request machinery.
-DIRECT = [
-    DirectRoute(v2.prefix, create_v2, TimeEntryCreate),
-    DirectRoute(v1.prefix, create_v1, TimeEntryCreateV1),
-]
+# The creates are this API's busiest writes: served by the direct lane (api/direct.py, ADR 0505,
+# ADR 0506), which calls create_v2 / create_v1 above without FastAPI's per-request machinery.
+DIRECT = {
+    v2.prefix: Direct(create_v2, TimeEntryCreate),
+    v1.prefix: Direct(create_v1, TimeEntryCreateV1),
+}
 
 
 @v1.delete("/{id}", operation_id="v1DeleteTimeEntry", summary="Delete a time entry (v1)", status_code=204)
