@@ -52,8 +52,15 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
     compares the two."""
     settings = settings or Settings.from_env()
     # Every thread of both pools, plus the session-closing limiter's (api/deps.py), may hold one.
-    db = db or Database(settings.database_url, pool_size=settings.threads + lane_threads(settings) + 4)
+    # The one-statement pool serves ApiMiddleware's own threads only (idempotency, rate limits).
+    db = db or Database(
+        settings.database_url,
+        pool_size=settings.threads + lane_threads(settings) + 4,
+        statement_pool_size=lane_threads(settings),
+    )
     app = KeitoApp(
+        # Keito ships no OpenTelemetry set-up; FastAPI's own checks for one cost time per request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         title="Keito API",
         version=__version__,
         description=API_DESCRIPTION,

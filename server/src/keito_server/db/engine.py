@@ -154,11 +154,13 @@ class _WriterLock:
 class Database:
     """The one handle on the database that the app passes around."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, statement_pool_size: int = 4) -> None:
         """``pool_size``: connections kept open per pool; give at least the number of threads
-        that may use the database at once, or connections are opened and closed per request."""
+        that may use the database at once, or connections are opened and closed per request.
+        ``statement_pool_size``: the same for ``statement_connection`` on PostgreSQL."""
         self.url = url
         self.pool_size = pool_size
+        self.statement_pool_size = statement_pool_size
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             self.write_engine = _sqlite_engine(url, immediate=True, pool_size=pool_size)
@@ -176,7 +178,7 @@ class Database:
     def statement_connection(self) -> Iterator[Connection]:
         """A Core connection for a write that is one statement (an idempotency claim or answer,
         a rate-limit claim), committed when the block ends. On PostgreSQL it runs in autocommit
-        on a pool of its own (half the session pool: each use is one short statement): one
+        on a pool of its own (``statement_pool_size``; each use is one short statement): one
         round trip instead of BEGIN, statement, COMMIT. On SQLite, a normal write transaction."""
         if self.is_sqlite:
             with self.write_engine.begin() as conn:
@@ -185,7 +187,7 @@ class Database:
         if self._statement_engine is None:
             self._statement_engine = create_engine(
                 self.url,
-                pool_size=max(4, self.pool_size // 2),
+                pool_size=self.statement_pool_size,
                 max_overflow=MAX_OVERFLOW,
                 pool_recycle=POOL_RECYCLE_SECONDS,
                 isolation_level="AUTOCOMMIT",
