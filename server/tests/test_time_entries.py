@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
+
+import pytest
 
 from tests.support.contract import assert_matches
 from tests.support.live import Workspace
@@ -120,3 +123,38 @@ def test_every_create_leaves_one_audit_row_and_a_refused_one_none(ws: Workspace)
     sources = ["agent", "agent", "api"]  # the quickstart body says agent; the timer start says nothing
     expected = [(entry_id, bot_id, {"source": source}) for entry_id, source in zip(created, sources, strict=True)]
     assert sorted(rows, key=str) == sorted(expected, key=str)
+
+
+def test_a_create_on_postgres_runs_in_autocommit_and_hands_back_a_transactional_connection(ws: Workspace) -> None:
+    """ADR 0507: a PostgreSQL create that needs no transaction runs in autocommit. The pooled
+    connection must go back to transactions afterwards, or a later multi-statement write on it
+    could be left half done."""
+    if ws.server.backend != "postgres":
+        pytest.skip("only PostgreSQL creates run in autocommit; on SQLite they run in a write transaction")
+    from keito_server.db.engine import Database
+    from keito_server.db.models import Account, User
+    from keito_server.services import time_entries
+    from keito_server.services.context import Actor
+    from psycopg.pq import TransactionStatus
+    from sqlalchemy import event, text
+
+    db = Database(ws.server.database_url, pool_size=1)  # one connection, used by both sessions
+    modes: list[bool] = []  # the driver's autocommit flag at each statement of the create
+    try:
+        with db.session() as s:
+            actor = Actor(account=s.get(Account, ws.account_id), user=s.get(User, ws.admin_id))
+            s.commit()  # the look-ups' transaction ends; the create starts on a fresh one
+            today = date.today().isoformat()
+            body = {"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": today, "hours": 1}
+            listen = (db.write_engine, "before_cursor_execute", lambda c, *_: modes.append(c.connection.autocommit))
+            event.listen(*listen)
+            time_entries.create_entry(s, actor, body)
+            event.remove(*listen)
+        assert modes == [True, True]  # the context read, then the entry with its audit row
+        with db.session() as s:
+            s.execute(text("SELECT 1"))
+            driver = s.connection().connection.driver_connection
+            assert driver.autocommit is False
+            assert driver.info.transaction_status is TransactionStatus.INTRANS
+    finally:
+        db.dispose()

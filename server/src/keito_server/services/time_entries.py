@@ -219,6 +219,9 @@ def create_entry(
     """Create a completed entry or start a timer. ``require_hours`` is v1's rule: a completed
     entry must say its hours (or its start and end); v2 follows Harvest and starts a timer."""
     account = actor.account
+    replace = bool(data.get("replace_running"))
+    if not replace:
+        _autocommit_if_fresh(session)
     user = teammates.target_user(session, actor, data.get("user_id"), "log time for other people")
     ctx = _log_context(session, actor, user, data.get("project_id"), data.get("task_id"))
     spent_date: date = data["spent_date"]
@@ -279,8 +282,7 @@ def create_entry(
         _set_duration(entry, hours, started, ended, account.rounding_minutes)
         _require_notes(actor, entry)
     created = audit_row(account.id, actor.user_id, "time_entry.created", entry.id, {"source": source})
-    replace = bool(data.get("replace_running")) and running
-    _commit_timer_write(session, entry, replace_running=replace, actor=actor, insert=created)
+    _commit_timer_write(session, entry, replace_running=replace and running, actor=actor, insert=created)
     return _build_views(
         actor,
         [entry],
@@ -428,6 +430,18 @@ def running_entry(session: Session, actor: Actor, user_id: str | None = None) ->
 
 
 # ── rules ──────────────────────────────────────────────────────────────────────────────
+
+
+def _autocommit_if_fresh(session: Session) -> None:
+    """On PostgreSQL, run a create that needs no transaction in autocommit: its reads are checks
+    and its write is one statement (the entry and its audit row, ``_INSERT_ENTRY_AND_AUDIT``),
+    atomic on its own. Under READ COMMITTED, BEGIN ... COMMIT around them would add two round
+    trips and nothing else: each statement sees the latest committed data either way, and the
+    partial unique index referees the running timer either way (ADR 0507). A session that has
+    already begun (a key looked up on it) keeps its transaction."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql" and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def _commit_timer_write(
