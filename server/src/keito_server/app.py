@@ -43,8 +43,13 @@ class KeitoApp(FastAPI):
 
 
 def lane_threads(settings: Settings) -> int:
-    """Threads of ApiMiddleware's own pool (api/middleware.py): half the shared pool's."""
-    return max(2, settings.threads // 2)
+    """Threads of ApiMiddleware's own pool (api/middleware.py). Measured under wrk on 2 vCPUs
+    (ADR 0506): on SQLite, which runs one write at a time across all processes, two threads do
+    more than eight (more only wait for the GIL); on PostgreSQL a quarter of ``KEITO_THREADS``
+    (4 by default) did better than half."""
+    if settings.database_url.startswith("sqlite"):
+        return 2
+    return max(2, settings.threads // 4)
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None, direct: bool = True) -> KeitoApp:
