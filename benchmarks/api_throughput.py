@@ -113,9 +113,11 @@ def run_wrk(url: str, env: dict[str, str], seconds: int, threads: int) -> dict[s
     }
 
 
-def bench_api(
-    backend: str, url: str, data_dir: Path, seconds: int, workers: int, idempotency: bool = False
-) -> dict[str, Any]:
+def workload(
+    backend: str, url: str, data_dir: Path, idempotency: bool = False
+) -> tuple[dict[str, str], dict[str, str]]:
+    """A workspace with one agent key on the database at ``url``; returns (wrk's environment,
+    the server's extra environment)."""
     probe = LiveServer(backend=backend, database_url=url, data_dir=data_dir, owns_database=False)
     ws = make_workspace(probe, name="Bench Co")
     _, key = ws.add_user("bench-bot-01", user_type="agent")
@@ -131,18 +133,26 @@ def bench_api(
     env = {"KEITO_BENCH_BODY": json.dumps(body), "KEITO_BENCH_KEY": key, "KEITO_BENCH_ACCOUNT": ws.account_id}
     if idempotency:
         env["KEITO_BENCH_IDEMPOTENCY"] = "1"
+    server_env = {
+        "KEITO_ENABLE_FAULT_INJECTION": "",
+        # Every request is still counted; the limit is only raised above what one key sends here.
+        "KEITO_RATE_LIMIT_PER_MINUTE": "100000000",
+        "KEITO_AUTH_CACHE_SECONDS": "5",
+    }
+    return env, server_env
+
+
+def bench_api(
+    backend: str, url: str, data_dir: Path, seconds: int, workers: int, idempotency: bool = False
+) -> dict[str, Any]:
+    env, server_env = workload(backend, url, data_dir, idempotency)
     live = LiveServer(
         backend=backend,
         database_url=url,
         data_dir=data_dir,
         owns_database=False,
         workers=workers,
-        env_extra={
-            "KEITO_ENABLE_FAULT_INJECTION": "",
-            # Every request is still counted; the limit is only raised above what one key sends here.
-            "KEITO_RATE_LIMIT_PER_MINUTE": "100000000",
-            "KEITO_AUTH_CACHE_SECONDS": "5",
-        },
+        env_extra=server_env,
     ).start()
     try:
         wrk_threads = 2

@@ -1,0 +1,113 @@
+"""Where the CPU of an API create goes: the server under wrk (as in api_throughput.py), with the
+CPU time of the server's processes, PostgreSQL's and the rest of the machine per create, and
+optionally a py-spy profile of one worker (see docs/performance.md).
+
+    .venv/bin/python benchmarks/create_cpu_split.py --backend postgres [--seconds 10]
+        [--workers 2] [--threads 16] [--py-spy out.txt] [--gil]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import api_throughput as bench
+
+from tests.support.live import LiveServer, create_pg_database, drop_pg_database
+
+
+def _ticks_by_process() -> dict[tuple[int, str], int]:
+    out = {}
+    for p in Path("/proc").iterdir():
+        if not p.name.isdigit():
+            continue
+        try:
+            stat = (p / "stat").read_text()
+        except OSError:
+            continue
+        name = stat.split("(", 1)[1].rsplit(")", 1)[0]
+        fields = stat.rsplit(")", 1)[1].split()
+        out[(int(p.name), name)] = int(fields[11]) + int(fields[12])
+    return out
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--backend", default="postgres", choices=["postgres", "sqlite"])
+    p.add_argument("--seconds", type=int, default=10)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--threads", type=int, default=0, help="KEITO_THREADS (default: the server's)")
+    p.add_argument("--py-spy", default="", help="write a py-spy raw profile of one worker here")
+    p.add_argument("--gil", action="store_true", help="py-spy: sample only the thread holding the GIL")
+    args = p.parse_args()
+
+    from keito_server.db.migrate import upgrade
+
+    data_dir = Path(tempfile.mkdtemp(prefix="keito-split-"))
+    url = f"sqlite:///{data_dir / 'keito.db'}" if args.backend == "sqlite" else create_pg_database()
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    upgrade(url)
+    env, server_env = bench.workload(args.backend, url, data_dir)
+    if args.threads:
+        server_env["KEITO_THREADS"] = str(args.threads)
+    live = LiveServer(
+        backend=args.backend,
+        database_url=url,
+        data_dir=data_dir,
+        owns_database=False,
+        workers=args.workers,
+        env_extra=server_env,
+    ).start()
+    try:
+        assert live.proc is not None
+        bench.run_wrk(live.url, env, bench.WARMUP_SECONDS, 2)
+        server_pids = set(bench._descendants(live.proc.pid))
+        spy = None
+        if args.py_spy:
+            cmd = [
+                str(Path(sys.executable).parent / "py-spy"),
+                "record",
+                "-r",
+                "200",
+                "-d",
+                str(args.seconds),
+                "-f",
+                "raw",
+                "-o",
+                args.py_spy,
+            ]
+            cmd += ["--gil"] if args.gil else []
+            spy = subprocess.Popen([*cmd, "-p", str(max(server_pids))], stdout=subprocess.DEVNULL)
+        before, started = _ticks_by_process(), time.time()
+        result = bench.run_wrk(live.url, env, args.seconds, 2)
+        after, elapsed = _ticks_by_process(), time.time() - started
+        if spy is not None:
+            spy.wait()
+    finally:
+        live.stop()
+        if args.backend == "postgres":
+            drop_pg_database(url)
+    groups: dict[str, int] = {}
+    for key, ticks in after.items():
+        pid, name = key
+        group = "server" if pid in server_pids else "postgres" if name.startswith("postgres") else "other"
+        groups[group] = groups.get(group, 0) + ticks - before.get(key, 0)
+    hz, created = os.sysconf("SC_CLK_TCK"), result["created_per_s"] * args.seconds
+    print(
+        f"{args.backend}: {result['created_per_s']:.0f} creates/s, p50 {result['p50_ms']:.1f} ms, "
+        f"p99 {result['p99_ms']:.1f} ms, errors {result['errors']}"
+    )
+    for group, ticks in sorted(groups.items(), key=lambda kv: -kv[1]):
+        print(f"  {group:9s} {ticks / hz / elapsed:5.2f} cores  {ticks / hz * 1000 / created:5.2f} ms CPU per create")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
