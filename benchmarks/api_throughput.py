@@ -252,7 +252,9 @@ def bench_raw(backend: str, url: str, seconds: int) -> float:
 # ── driver ────────────────────────────────────────────────────────────────────────────
 
 
-def bench(backend: str, seconds: int, workers: int, idempotency: bool = False) -> dict[str, Any]:
+def fresh_database(backend: str) -> tuple[str, Path]:
+    """(SQLAlchemy URL, data directory) of a new, migrated database: a SQLite file in a new
+    directory, or a new PostgreSQL database (drop it with ``drop_pg_database``)."""
     import tempfile
 
     from keito_server.db.migrate import upgrade
@@ -260,8 +262,13 @@ def bench(backend: str, seconds: int, workers: int, idempotency: bool = False) -
     data_dir = Path(tempfile.mkdtemp(prefix="keito-bench-"))
     url = f"sqlite:///{data_dir / 'keito.db'}" if backend == "sqlite" else create_pg_database()
     url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    upgrade(url)
+    return url, data_dir
+
+
+def bench(backend: str, seconds: int, workers: int, idempotency: bool = False) -> dict[str, Any]:
+    url, data_dir = fresh_database(backend)
     try:
-        upgrade(url)
         api = bench_api(backend, url, data_dir, seconds, workers, idempotency)
         raw = bench_raw(backend, url, seconds)
     finally:

@@ -12,7 +12,6 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -20,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import api_throughput as bench
 
-from tests.support.live import LiveServer, create_pg_database, drop_pg_database
+from tests.support.live import LiveServer, drop_pg_database
 
 
 def _ticks_by_process() -> dict[tuple[int, str], int]:
@@ -48,12 +47,7 @@ def main() -> int:
     p.add_argument("--gil", action="store_true", help="py-spy: sample only the thread holding the GIL")
     args = p.parse_args()
 
-    from keito_server.db.migrate import upgrade
-
-    data_dir = Path(tempfile.mkdtemp(prefix="keito-split-"))
-    url = f"sqlite:///{data_dir / 'keito.db'}" if args.backend == "sqlite" else create_pg_database()
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    upgrade(url)
+    url, data_dir = bench.fresh_database(args.backend)
     env, server_env = bench.workload(args.backend, url, data_dir)
     if args.threads:
         server_env["KEITO_THREADS"] = str(args.threads)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -16,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import api_throughput as bench
 
-from tests.support.live import create_pg_database, drop_pg_database
+from tests.support.live import drop_pg_database
 
 
 def main() -> int:
@@ -30,13 +29,9 @@ def main() -> int:
     from keito_server.api.routes.time_entries import create_v2
     from keito_server.api.schemas.time_entries import TimeEntryCreate
     from keito_server.db.engine import Database
-    from keito_server.db.migrate import upgrade
     from keito_server.services import api_keys
 
-    data_dir = Path(tempfile.mkdtemp(prefix="keito-inproc-"))
-    url = f"sqlite:///{data_dir / 'keito.db'}" if args.backend == "sqlite" else create_pg_database()
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    upgrade(url)
+    url, data_dir = bench.fresh_database(args.backend)
     env, _ = bench.workload(args.backend, url, data_dir)
     body, key, account_id = json.loads(env["KEITO_BENCH_BODY"]), env["KEITO_BENCH_KEY"], env["KEITO_BENCH_ACCOUNT"]
     db = Database(url)
