@@ -72,7 +72,8 @@ def test_expense_log(cli: Invoke, ws: Workspace, client: Keito) -> None:
 
 
 def test_reports_summary(cli: Invoke) -> None:
-    cli("time", "log", "--project", "acme", "--task", "dev", "--hours", "2")
+    # The entry's date is given, so a run that crosses midnight still finds it in the report.
+    cli("time", "log", "--project", "acme", "--task", "dev", "--hours", "2", "--date", TODAY)
     r = cli("reports", "summary", "--from", TODAY, "--to", TODAY)
     assert r.code == 0 and r.json[0]["label"] == "Acme Website" and float(r.json[0]["hours"]) == 2
     human = cli("--output", "human", "reports", "summary", "--from", TODAY, "--to", TODAY, "--group-by", "source")
