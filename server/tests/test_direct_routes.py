@@ -99,3 +99,29 @@ def test_a_multipart_body_is_left_to_the_fastapi_route(apps: tuple[TestClient, T
     headers = {"Authorization": f"Bearer {seeded['api_key']}", "Keito-Account-Id": seeded["account_id"]}
     answer = direct.post("/api/v2/time_entries", headers=headers, files={"file": ("a.txt", b"hello")})
     assert answer.status_code == 400 and answer.json()["code"] == "validation_error", answer.text
+
+
+def test_with_an_idempotency_key_the_lane_answers_once_like_the_fastapi_route(
+    apps: tuple[TestClient, TestClient, dict[str, Any]],
+) -> None:
+    """With a key the lane claims, answers and stores in one worker-thread call (errors are
+    stored once rendered); the FastAPI route goes through the middleware's general path. Both
+    must answer the first request alike and replay that very answer to the second."""
+    direct, plain, seeded = apps
+    replays, cases = 0, _cases(seeded)
+    for i, (path, headers, body) in enumerate(cases):
+        pairs = []
+        for client, side in ((direct, "lane"), (plain, "route")):
+            keyed = {**headers, "Idempotency-Key": f"parity-{i}-{side}"}  # one store: keys apart
+            pairs.append(
+                (client.post(path, headers=keyed, content=body), client.post(path, headers=keyed, content=body))
+            )
+        (a, a_again), (b, _) = pairs
+        assert a.status_code == b.status_code, (path, body, a.text, b.text)
+        assert _comparable(a.json()) == _comparable(b.json()), (path, body)
+        for first, again in pairs:
+            assert again.status_code == first.status_code and again.json() == first.json(), (path, body)
+            assert again.headers.get("idempotent-replayed") == a_again.headers.get("idempotent-replayed")
+        replays += a_again.headers.get("idempotent-replayed") == "true"
+    # Every request that sends an API key (valid or not) is remembered; the others have no owner.
+    assert replays == sum("Authorization" in headers for _, headers, _ in cases) > 30

@@ -58,18 +58,19 @@ class DirectLane:
         return scope["method"] == "POST" and scope["path"] in self.routes and _is_json(scope)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope["app"] = self.app  # what Starlette sets, for request.app in handlers and errors
-        request = Request(scope, receive)
+        request = self.request(scope, receive)
         body = await request.body()
-        route = self.routes[scope["path"]]
-        loop = asyncio.get_running_loop()
-        answer = await loop.run_in_executor(self.executor, self._answer, route, request, body)
-        if isinstance(answer, Exception):
-            answer = await self._handler_for(answer)(request, answer)
-        await answer(scope, receive, send)
+        answer = await asyncio.get_running_loop().run_in_executor(self.executor, self.answer, request, body)
+        response = await self.render(request, answer)
+        await response(scope, receive, send)
 
-    def _answer(self, route: Direct, request: Request, raw: bytes) -> Response | Exception:
+    def request(self, scope: Scope, receive: Receive) -> Request:
+        scope["app"] = self.app  # what Starlette sets, for request.app in handlers and errors
+        return Request(scope, receive)
+
+    def answer(self, request: Request, raw: bytes) -> Response | Exception:
         """In a worker thread: the handler's response, or the exception to render."""
+        route = self.routes[request.scope["path"]]
         try:
             data = _parsed(raw)
             session = request.app.state.db.session(write=True)
@@ -81,12 +82,16 @@ class DirectLane:
         except Exception as exc:  # rendered on the event loop by the app's exception handlers
             return exc
 
-    def _handler_for(self, exc: Exception) -> ExceptionHandler:
+    async def render(self, request: Request, answer: Response | Exception) -> Response:
+        """The response for ``answer``: itself, or an exception rendered by the app's handler for
+        it (looked up by the exception's classes, as Starlette does)."""
+        if not isinstance(answer, Exception):
+            return answer
         handlers = self.app.exception_handlers
-        for cls in type(exc).__mro__:
+        for cls in type(answer).__mro__:
             if cls in handlers:
-                return cast(ExceptionHandler, handlers[cls])
-        raise exc  # api/errors.py registers Exception, so this is not reached
+                return await cast(ExceptionHandler, handlers[cls])(request, answer)
+        raise answer  # api/errors.py registers Exception, so this is not reached
 
 
 def _is_json(scope: Scope) -> bool:

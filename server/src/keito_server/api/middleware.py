@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keito_server.api.dialects import Dialect, dialect_for_path, error_body
@@ -264,7 +265,13 @@ class ApiMiddleware:
         key: str,
     ) -> None:
         digest = hashlib.sha256(scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + body).hexdigest()
-        claim = await self._run(idempotency.claim, self.db, owner, key, digest)
+        scope = _as_json(scope, body)
+        if self.lane is not None and self.lane.takes(scope):
+            # The direct lane claims, answers and stores in one worker-thread call.
+            request = self.lane.request(scope, _replay_body(body, receive))
+            claim, answer = await self._run(self._claim_and_answer, request, body, owner, key, digest)
+        else:
+            claim, answer = await self._run(idempotency.claim, self.db, owner, key, digest), None
         if claim.outcome == "mismatch":
             await _send_error(
                 send,
@@ -296,6 +303,15 @@ class ApiMiddleware:
             await send({"type": "http.response.body", "body": payload})
             return
 
+        assert claim.record_id is not None
+        if answer is not None:
+            assert self.lane is not None
+            response = await self.lane.render(request, answer)
+            if isinstance(answer, Exception):  # rendered just now: not stored yet
+                await self._run(self._store, claim.record_id, response.status_code, response.body)
+            await response(scope, receive, _with_headers(send, extra))
+            return
+
         # The answer is held back until it is stored: a client that retries the moment it reads
         # the first answer must get the replay, not "still in progress".
         captured: dict[str, Any] = {"status": 500, "body": []}
@@ -308,19 +324,40 @@ class ApiMiddleware:
                 captured["body"].append(message.get("body", b""))
             held.append(message)
 
-        assert claim.record_id is not None
         try:
             await self._dispatch(scope, body, receive, _with_headers(capture, extra))
         except BaseException:
             await self._run(idempotency.release, self.db, claim.record_id)
             raise
-        if captured["status"] >= 500:
-            await self._run(idempotency.release, self.db, claim.record_id)
-        else:
-            text = b"".join(captured["body"]).decode("utf-8", "replace")
-            await self._run(idempotency.complete, self.db, claim.record_id, captured["status"], text)
+        await self._run(self._store, claim.record_id, captured["status"], b"".join(captured["body"]))
         for message in held:
             await send(message)
+
+    def _claim_and_answer(
+        self, request: Any, body: bytes, owner: str, key: str, digest: str
+    ) -> tuple[idempotency.Claim, Response | Exception | None]:
+        """In a worker thread, for the direct lane: claim the key and, when it is new, answer the
+        request and store the answer (an exception is stored once it is rendered)."""
+        assert self.lane is not None
+        claim = idempotency.claim(self.db, owner, key, digest)
+        if claim.outcome != "proceed":
+            return claim, None
+        assert claim.record_id is not None
+        try:
+            answer = self.lane.answer(request, body)
+        except BaseException:
+            idempotency.release(self.db, claim.record_id)
+            raise
+        if isinstance(answer, Response):
+            self._store(claim.record_id, answer.status_code, answer.body)
+        return claim, answer
+
+    def _store(self, record_id: int, status: int, body: bytes | memoryview) -> None:
+        """Keep an answer for replays; a 5xx is forgotten instead, so a retry runs again."""
+        if status >= 500:
+            idempotency.release(self.db, record_id)
+        else:
+            idempotency.complete(self.db, record_id, status, bytes(body).decode("utf-8", "replace"))
 
     async def _inject_fault(self, scope: Scope, send: Send, dialect: Dialect, extra: list[tuple[bytes, bytes]]) -> bool:
         """``Keito-Test-Fault: <status>;count=<n>;key=<k>[;retry_after=<s>]``: answer ``status``
