@@ -7,7 +7,9 @@ For each backend: a fresh database, migrated, with one workspace and one agent k
    but every request still counts against it);
 2. a plain insert of the same row (new ids) straight into ``time_entries`` from 32 clients
    (4 processes x 8 threads, one transaction per row, raw driver: psycopg / sqlite3);
-and prints creates/s, p50/p99 latency, the ratio API/raw and the server's peak RSS.
+and prints creates/s, p50/p99 latency, the ratio API/raw and the server's peak RSS. With
+``--rounds N`` the two measurements alternate N times on one server and the medians are printed
+too: on a machine whose speed drifts, each ratio then compares measurements moments apart.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import multiprocessing as mp
 import os
 import re
 import sqlite3
+import statistics
 import subprocess
 import sys
 import threading
@@ -41,6 +44,7 @@ CONNECTIONS = 32
 RAW_PROCESSES = 4
 RAW_THREADS = CONNECTIONS // RAW_PROCESSES
 WARMUP_SECONDS = 3
+WRK_THREADS = 2
 RSS_LIMIT_MB = 200
 TARGET_RATIO = {"postgres": 0.25, "sqlite": 0.10}
 TARGET_P99_MS = {"postgres": 50.0}
@@ -142,30 +146,14 @@ def workload(
     return env, server_env
 
 
-def bench_api(
-    backend: str, url: str, data_dir: Path, seconds: int, workers: int, idempotency: bool = False
-) -> dict[str, Any]:
-    env, server_env = workload(backend, url, data_dir, idempotency)
-    live = LiveServer(
-        backend=backend,
-        database_url=url,
-        data_dir=data_dir,
-        owns_database=False,
-        workers=workers,
-        env_extra=server_env,
-    ).start()
-    try:
-        wrk_threads = 2
-        run_wrk(live.url, env, WARMUP_SECONDS, wrk_threads)
-        assert live.proc is not None
-        cpu_before = _cpu_seconds(live.proc.pid)
-        result = run_wrk(live.url, env, seconds, wrk_threads)
-        created = result["created_per_s"] * seconds
-        # Server CPU per create: independent of what else runs on the machine.
-        result["cpu_ms_per_create"] = (_cpu_seconds(live.proc.pid) - cpu_before) * 1000 / created if created else 0.0
-        result["rss_mb"] = _peak_rss_mb(live.proc.pid)
-    finally:
-        live.stop()
+def measure_api(live: LiveServer, env: dict[str, str], seconds: int) -> dict[str, Any]:
+    """One wrk run against a started server, with the server's CPU time per create."""
+    assert live.proc is not None
+    cpu_before = _cpu_seconds(live.proc.pid)
+    result = run_wrk(live.url, env, seconds, WRK_THREADS)
+    created = result["created_per_s"] * seconds
+    # Server CPU per create: independent of what else runs on the machine.
+    result["cpu_ms_per_create"] = (_cpu_seconds(live.proc.pid) - cpu_before) * 1000 / created if created else 0.0
     return result
 
 
@@ -193,8 +181,8 @@ def _pg_dsn(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
-def _raw_worker(args: tuple[str, str, list[str], list[Any], float, int]) -> int:
-    backend, url, names, row, deadline, proc_no = args
+def _raw_worker(args: tuple[str, str, list[str], list[Any], float, str]) -> int:
+    backend, url, names, row, deadline, prefix = args  # prefix: unique to this process and round
     counts = [0] * RAW_THREADS
     cols = ", ".join(names)
     id_at = names.index("id")
@@ -208,7 +196,7 @@ def _raw_worker(args: tuple[str, str, list[str], list[Any], float, int]) -> int:
         with psycopg.connect(_pg_dsn(url), autocommit=True) as conn:
             n = 0
             while time.time() < deadline:
-                values[id_at] = f"te_raw{proc_no}x{thread_no}x{n}"
+                values[id_at] = f"{prefix}x{thread_no}x{n}"
                 conn.execute(sql, values, prepare=True)
                 n += 1
             counts[thread_no] = n
@@ -222,7 +210,7 @@ def _raw_worker(args: tuple[str, str, list[str], list[Any], float, int]) -> int:
         sql = f"INSERT INTO time_entries ({cols}) VALUES ({', '.join(['?'] * len(names))})"
         n = 0
         while time.time() < deadline:
-            values[id_at] = f"te_raw{proc_no}x{thread_no}x{n}"
+            values[id_at] = f"{prefix}x{thread_no}x{n}"
             conn.execute("BEGIN IMMEDIATE")
             conn.execute(sql, values)
             conn.execute("COMMIT")
@@ -231,11 +219,21 @@ def _raw_worker(args: tuple[str, str, list[str], list[Any], float, int]) -> int:
         conn.close()
 
     target = pg if backend == "postgres" else lite
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(RAW_THREADS)]
+    failures: list[BaseException] = []
+
+    def run(thread_no: int) -> None:
+        try:
+            target(thread_no)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(RAW_THREADS)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if failures:
+        raise failures[0]  # a raw client that failed would make the rate, and the ratio, wrong
     return sum(counts)
 
 
@@ -244,7 +242,8 @@ def bench_raw(backend: str, url: str, seconds: int) -> float:
     start = time.time() + 1.0  # let every process connect first
     deadline = start + seconds
     with mp.get_context("fork").Pool(RAW_PROCESSES) as pool:
-        jobs = [(backend, url, names, row, deadline, i) for i in range(RAW_PROCESSES)]
+        run = f"{time.time_ns() // 10**6 % 16**8:08x}"  # ids stay within the 32-character id column
+        jobs = [(backend, url, names, row, deadline, f"te_r{run}p{i}") for i in range(RAW_PROCESSES)]
         total = sum(pool.map(_raw_worker, jobs))
     return total / (time.time() - start if time.time() < deadline else seconds)
 
@@ -266,17 +265,62 @@ def fresh_database(backend: str) -> tuple[str, Path]:
     return url, data_dir
 
 
-def bench(backend: str, seconds: int, workers: int, idempotency: bool = False) -> dict[str, Any]:
+def bench(backend: str, seconds: int, workers: int, idempotency: bool = False, rounds: int = 1) -> list[dict[str, Any]]:
+    """``rounds`` pairs of (API under wrk, raw insert), one after the other on one server, so
+    each ratio compares two measurements taken moments apart."""
     url, data_dir = fresh_database(backend)
+    results = []
     try:
-        api = bench_api(backend, url, data_dir, seconds, workers, idempotency)
-        raw = bench_raw(backend, url, seconds)
+        env, server_env = workload(backend, url, data_dir, idempotency)
+        live = LiveServer(
+            backend=backend,
+            database_url=url,
+            data_dir=data_dir,
+            owns_database=False,
+            workers=workers,
+            env_extra=server_env,
+        ).start()
+        try:
+            run_wrk(live.url, env, WARMUP_SECONDS, WRK_THREADS)
+            for _ in range(rounds):
+                api = measure_api(live, env, seconds)
+                api["raw_per_s"] = bench_raw(backend, url, seconds)  # the server sits idle meanwhile
+                api["ratio"] = api["created_per_s"] / api["raw_per_s"] if api["raw_per_s"] else 0.0
+                results.append(api)
+            assert live.proc is not None
+            rss = _peak_rss_mb(live.proc.pid)
+        finally:
+            live.stop()
     finally:
         if backend == "postgres":
             drop_pg_database(url)
-    api["raw_per_s"] = raw
-    api["ratio"] = api["created_per_s"] / raw if raw else 0.0
-    return api
+    for r in results:
+        r["rss_mb"] = rss
+    return results
+
+
+def _report(backend: str, r: dict[str, Any], label: str) -> str:
+    peak = max(r["rss_mb"].values())
+    ratio_ok = r["ratio"] >= TARGET_RATIO[backend]
+    p99_ok = r["p99_ms"] < TARGET_P99_MS.get(backend, float("inf"))
+    return (
+        f"{backend:9s} {label:7s} API {r['created_per_s']:6.0f} creates/s  p50 {r['p50_ms']:6.1f} ms  "
+        f"p99 {r['p99_ms']:6.1f} ms  errors {r['errors']}  | raw insert {r['raw_per_s']:6.0f} rows/s  "
+        f"| server CPU {r['cpu_ms_per_create']:.1f} ms/create  "
+        f"| ratio {r['ratio']:.2f} (target {TARGET_RATIO[backend]:.2f}: {'met' if ratio_ok else 'NOT met'}"
+        f"{'' if backend != 'postgres' else ', p99 ' + ('met' if p99_ok else 'NOT met')})  "
+        f"| peak RSS per process {', '.join(f'{v:.0f}' for v in r['rss_mb'].values())} MB "
+        f"({'ok' if peak < RSS_LIMIT_MB else 'OVER'} {RSS_LIMIT_MB} MB)"
+    )
+
+
+def _median(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each figure's median over the rounds (errors: the total)."""
+    keys = ("created_per_s", "p50_ms", "p90_ms", "p99_ms", "raw_per_s", "ratio", "cpu_ms_per_create")
+    out: dict[str, Any] = {k: statistics.median(r[k] for r in results) for k in keys}
+    out["errors"] = sum(r["errors"] for r in results)
+    out["rss_mb"] = results[0]["rss_mb"]
+    return out
 
 
 def main() -> int:
@@ -291,33 +335,34 @@ def main() -> int:
     )
     p.add_argument("--json", action="store_true", help="also print the results as JSON")
     p.add_argument("--verbose", action="store_true", help="also print wrk's own report")
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure API and raw insert this many times, alternately, and also print the medians",
+    )
     args = p.parse_args()
     print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     workers = args.workers or os.cpu_count() or 1
+    print(
+        f"workers={workers}, {args.duration} s per measurement"
+        f"{', Idempotency-Key on every POST' if args.idempotency_keys else ''}"
+    )
     results: dict[str, Any] = {}
     for backend in args.backends.split(","):
         if backend == "postgres" and not postgres_available():
             print("postgres: skipped (no PostgreSQL on 127.0.0.1:5432)")
             continue
-        r = bench(backend, args.duration, workers, args.idempotency_keys)
-        results[backend] = r
-        peak = max(r["rss_mb"].values())
-        ratio_ok = r["ratio"] >= TARGET_RATIO[backend]
-        p99_ok = r["p99_ms"] < TARGET_P99_MS.get(backend, float("inf"))
-        print(
-            f"{backend:9s} API {r['created_per_s']:8.0f} creates/s  p50 {r['p50_ms']:6.1f} ms  "
-            f"p99 {r['p99_ms']:6.1f} ms  errors {r['errors']}  | raw insert {r['raw_per_s']:8.0f} rows/s  "
-            f"| server CPU {r['cpu_ms_per_create']:.1f} ms/create  "
-            f"| ratio {r['ratio']:.2f} (target {TARGET_RATIO[backend]:.2f}: {'met' if ratio_ok else 'NOT met'}"
-            f"{'' if backend != 'postgres' else ', p99 ' + ('met' if p99_ok else 'NOT met')})  "
-            f"| peak RSS per process {', '.join(f'{v:.0f}' for v in r['rss_mb'].values())} MB "
-            f"({'ok' if peak < RSS_LIMIT_MB else 'OVER'} {RSS_LIMIT_MB} MB)  [workers={workers}"
-            f"{', Idempotency-Key on every POST' if args.idempotency_keys else ''}]"
-        )
+        rounds = bench(backend, args.duration, workers, args.idempotency_keys, args.rounds)
+        for i, r in enumerate(rounds, 1):
+            print(_report(backend, r, f"{i}/{len(rounds)}" if len(rounds) > 1 else "run"))
+        results[backend] = _median(rounds) if len(rounds) > 1 else rounds[0]
+        if len(rounds) > 1:
+            print(_report(backend, results[backend], "median"))
     print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if args.verbose:
         for k, v in results.items():
-            print(f"--- wrk, {k}\n{v['wrk']}")
+            print(f"--- wrk, {k}\n{v.get('wrk', '(medians: no single wrk report)')}")
     if args.json:
         print(json.dumps({k: {kk: vv for kk, vv in v.items() if kk != "wrk"} for k, v in results.items()}, indent=2))
     return 0

@@ -61,7 +61,7 @@ def main() -> int:
     ).start()
     try:
         assert live.proc is not None
-        bench.run_wrk(live.url, env, bench.WARMUP_SECONDS, 2)
+        bench.run_wrk(live.url, env, bench.WARMUP_SECONDS, bench.WRK_THREADS)
         server_pids = set(bench._descendants(live.proc.pid))
         spy = None
         if args.py_spy:
@@ -80,7 +80,7 @@ def main() -> int:
             cmd += ["--gil"] if args.gil else []
             spy = subprocess.Popen([*cmd, "-p", str(max(server_pids))], stdout=subprocess.DEVNULL)
         before, started = _ticks_by_process(), time.time()
-        result = bench.run_wrk(live.url, env, args.seconds, 2)
+        result = bench.run_wrk(live.url, env, args.seconds, bench.WRK_THREADS)
         after, elapsed = _ticks_by_process(), time.time() - started
         if spy is not None:
             spy.wait()
