@@ -125,3 +125,30 @@ def test_with_an_idempotency_key_the_lane_answers_once_like_the_fastapi_route(
         replays += a_again.headers.get("idempotent-replayed") == "true"
     # Every request that sends an API key (valid or not) is remembered; the others have no owner.
     assert replays == sum("Authorization" in headers for _, headers, _ in cases) > 30
+
+
+def test_a_failure_in_the_api_layers_own_work_is_a_500_in_the_dialects_format_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    """ApiMiddleware is the outermost layer (ADR 0506), so nothing outside it would turn its own
+    errors into the dialect's 500. A real one: the idempotency store's table is gone."""
+    url = f"sqlite:///{tmp_path / 'keito.db'}"
+    upgrade(url)
+    settings = Settings.from_env({"KEITO_DATA_DIR": str(tmp_path), "KEITO_DATABASE_URL": url})
+    seeded = demo.ensure_demo(settings)
+    db = Database(url)
+    with db.write_engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE idempotency_records")
+    body = {"project_id": seeded["project_id"], "task_id": seeded["task_id"], "spent_date": seeded["today"], "hours": 1}
+    headers = {"Authorization": f"Bearer {seeded['api_key']}", "Idempotency-Key": "k-1"}
+    with TestClient(create_app(settings, db=db)) as client:
+        v2 = client.post(
+            "/api/v2/time_entries", json=body, headers={**headers, "Keito-Account-Id": seeded["account_id"]}
+        )
+        v1 = client.post("/v1/time-entries", json=body, headers=headers)
+    assert v2.status_code == 500 and v2.json()["code"] == "internal_error", v2.text
+    assert v2.headers["x-keito-api-version"] == "2"
+    assert v1.status_code == 500 and v1.json()["error"]["code"] == "internal_error", v1.text
+    with db.write_engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM time_entries").scalar() == 0
+    db.dispose()

@@ -57,6 +57,10 @@ def _body_limit(scope: Scope) -> int:
     return MAX_BODY_BYTES
 
 
+def _version_header(dialect: Dialect) -> tuple[bytes, bytes]:
+    return (b"x-keito-api-version", b"2" if dialect is Dialect.V2 else b"1")
+
+
 def _header(scope: Scope, name: bytes) -> bytes | None:
     for k, v in scope.get("headers", ()):
         if k == name:
@@ -131,10 +135,11 @@ class ApiMiddleware:
             if started:
                 raise
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
-            await _send_error(send, dialect, 500, "internal_error", "Something went wrong on our side; it was logged.")
+            message = "Something went wrong on our side; it was logged."
+            await _send_error(send, dialect, 500, "internal_error", message, [_version_header(dialect)])
 
     async def _api(self, scope: Scope, receive: Receive, send: Send, dialect: Dialect) -> None:
-        extra: list[tuple[bytes, bytes]] = [(b"x-keito-api-version", b"2" if dialect is Dialect.V2 else b"1")]
+        extra: list[tuple[bytes, bytes]] = [_version_header(dialect)]
 
         limit = _body_limit(scope)
         length = _header(scope, b"content-length")
