@@ -53,13 +53,13 @@ TARGET_P99_MS = {"postgres": 50.0}
 # ── the API under wrk ─────────────────────────────────────────────────────────────────
 
 
-def _descendants(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
     out = [pid]
     try:
         for task in Path(f"/proc/{pid}/task").iterdir():
             children = (task / "children").read_text().split()
             for child in children:
-                out += _descendants(int(child))
+                out += descendants(int(child))
     except (FileNotFoundError, ProcessLookupError):
         pass
     return out
@@ -68,7 +68,7 @@ def _descendants(pid: int) -> list[int]:
 def _peak_rss_mb(pid: int) -> dict[int, float]:
     """VmHWM (peak resident set) of the server and each of its worker processes, in MB."""
     peaks = {}
-    for p in _descendants(pid):
+    for p in descendants(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
@@ -78,16 +78,20 @@ def _peak_rss_mb(pid: int) -> dict[int, float]:
     return peaks
 
 
+def process_ticks(pid: int) -> tuple[str, int]:
+    """(name, user + system CPU time so far in clock ticks) of one process; ("", 0) once gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return "", 0
+    name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+    fields = rest.split()
+    return name, int(fields[11]) + int(fields[12])  # utime, stime
+
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU time of the server and its workers so far, in seconds."""
-    total = 0
-    for p in _descendants(pid):
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
-        except (FileNotFoundError, IndexError):
-            pass
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(process_ticks(p)[1] for p in descendants(pid)) / os.sysconf("SC_CLK_TCK")
 
 
 def run_wrk(url: str, env: dict[str, str], seconds: int, threads: int) -> dict[str, Any]:

@@ -23,18 +23,8 @@ from tests.support.live import LiveServer, drop_pg_database
 
 
 def _ticks_by_process() -> dict[tuple[int, str], int]:
-    out = {}
-    for p in Path("/proc").iterdir():
-        if not p.name.isdigit():
-            continue
-        try:
-            stat = (p / "stat").read_text()
-        except OSError:
-            continue
-        name = stat.split("(", 1)[1].rsplit(")", 1)[0]
-        fields = stat.rsplit(")", 1)[1].split()
-        out[(int(p.name), name)] = int(fields[11]) + int(fields[12])
-    return out
+    pids = (int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit())
+    return {(pid, name): ticks for pid in pids for name, ticks in [bench.process_ticks(pid)] if name}
 
 
 def main() -> int:
@@ -62,7 +52,7 @@ def main() -> int:
     try:
         assert live.proc is not None
         bench.run_wrk(live.url, env, bench.WARMUP_SECONDS, bench.WRK_THREADS)
-        server_pids = set(bench._descendants(live.proc.pid))
+        server_pids = set(bench.descendants(live.proc.pid))
         spy = None
         if args.py_spy:
             cmd = [

@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -206,6 +207,7 @@ class ApiMiddleware:
                 extra,
             )
             return
+        scope = _as_json(scope, body)  # once, for the lane's choice and for the app
 
         key = None
         if scope["method"] == "POST" and owner:
@@ -231,7 +233,6 @@ class ApiMiddleware:
 
     async def _dispatch(self, scope: Scope, body: bytes, receive: Receive, send: Send) -> None:
         """On to the direct lane when it takes the request, else to the FastAPI stack."""
-        scope = _as_json(scope, body)
         target = self.lane if self.lane is not None and self.lane.takes(scope) else self.app
         await target(scope, _replay_body(body, receive), send)
 
@@ -270,7 +271,7 @@ class ApiMiddleware:
         key: str,
     ) -> None:
         digest = hashlib.sha256(scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + body).hexdigest()
-        scope = _as_json(scope, body)
+        request: Request | None = None
         if self.lane is not None and self.lane.takes(scope):
             # The direct lane claims, answers and stores in one worker-thread call.
             request = self.lane.request(scope, _replay_body(body, receive))
@@ -310,7 +311,7 @@ class ApiMiddleware:
 
         assert claim.record_id is not None
         if answer is not None:
-            assert self.lane is not None
+            assert self.lane is not None and request is not None
             response = await self.lane.render(request, answer)
             if isinstance(answer, Exception):  # rendered just now: not stored yet
                 await self._run(self._store, claim.record_id, response.status_code, response.body)
@@ -339,7 +340,7 @@ class ApiMiddleware:
             await send(message)
 
     def _claim_and_answer(
-        self, request: Any, body: bytes, owner: str, key: str, digest: str
+        self, request: Request, body: bytes, owner: str, key: str, digest: str
     ) -> tuple[idempotency.Claim, Response | Exception | None]:
         """In a worker thread, for the direct lane: claim the key and, when it is new, answer the
         request and store the answer (an exception is stored once it is rendered)."""
