@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -125,7 +126,9 @@ def test_every_create_leaves_one_audit_row_and_a_refused_one_none(ws: Workspace)
     assert sorted(rows, key=str) == sorted(expected, key=str)
 
 
-def test_a_create_on_postgres_runs_in_autocommit_and_hands_back_a_transactional_connection(ws: Workspace) -> None:
+def test_a_create_on_postgres_runs_in_autocommit_and_hands_back_a_transactional_connection(
+    ws: Workspace, tmp_path: Path
+) -> None:
     """ADR 0507: a PostgreSQL create that needs no transaction runs in autocommit. The pooled
     connection must go back to transactions afterwards, or a later multi-statement write on it
     could be left half done."""
@@ -136,21 +139,27 @@ def test_a_create_on_postgres_runs_in_autocommit_and_hands_back_a_transactional_
     from keito_server.services import time_entries
     from keito_server.services.context import Actor
     from psycopg.pq import TransactionStatus
-    from sqlalchemy import event, text
+    from sqlalchemy import text
 
     db = Database(ws.server.database_url, pool_size=1)  # one connection, used by both sessions
-    modes: list[bool] = []  # the driver's autocommit flag at each statement of the create
+    trace = tmp_path / "libpq.trace"
     try:
-        with db.session() as s:
+        with db.session() as s, trace.open("w") as out:
             actor = Actor(account=s.get(Account, ws.account_id), user=s.get(User, ws.admin_id))
+            pgconn = s.connection().connection.driver_connection.pgconn
             s.commit()  # the look-ups' transaction ends; the create starts on a fresh one
             today = date.today().isoformat()
             body = {"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": today, "hours": 1}
-            listen = (db.write_engine, "before_cursor_execute", lambda c, *_: modes.append(c.connection.autocommit))
-            event.listen(*listen)
+            pgconn.trace(out.fileno())  # what the client sends, as libpq writes it out
             time_entries.create_entry(s, actor, body)
-            event.remove(*listen)
-        assert modes == [True, True]  # the context read, then the entry with its audit row
+            pgconn.untrace()
+        # libpq's trace: one tab-separated line per protocol message, F from us, B from the server.
+        # (A statement's SQL spans lines of its own.)
+        messages = [m for m in (line.split("\t") for line in trace.read_text().splitlines()) if len(m) > 3]
+        assert [m[3] for m in messages if m[1] == "F" and m[3] in ("Bind", "Query")] == ["Bind", "Bind"]
+        # The context read, then the entry with its audit row: no BEGIN or COMMIT query, and the
+        # server reports itself idle, outside any transaction, after each statement.
+        assert [m[4].strip() for m in messages if m[1] == "B" and m[3] == "ReadyForQuery"] == ["I", "I"]
         with db.session() as s:
             s.execute(text("SELECT 1"))
             driver = s.connection().connection.driver_connection

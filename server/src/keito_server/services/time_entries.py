@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from keito_server.db.models import AuditEvent, Project, Task, TaskAssignment, TimeEntry, User, UserAssignment
+from keito_server.db.prepared import Prepared
 from keito_server.domain import errors
 from keito_server.domain.durations import (
     MAX_HOURS,
@@ -41,7 +42,7 @@ from keito_server.domain.timers import (
     timer_start,
 )
 from keito_server.services import teammates
-from keito_server.services.common import INSERT_AUDIT, audit, audit_row, get_scoped, not_assigned
+from keito_server.services.common import audit, audit_row, get_scoped, not_assigned
 from keito_server.services.context import Actor
 from keito_server.services.paging import Page, fetch_page
 
@@ -543,7 +544,7 @@ def _context_statement() -> Any:  # a Select of 17 typed columns
     )
 
 
-_CONTEXT = _context_statement()
+_CONTEXT = Prepared(_context_statement())
 
 
 def _log_context(
@@ -558,9 +559,10 @@ def _log_context(
     if defaulted:
         task_id = _default_task_id(session, project_id)
     params = {"account_id": actor.account_id, "project_id": project_id, "task_id": task_id, "user_id": user.id}
-    row = session.connection().execute(_CONTEXT, params).first()
-    if row is None:
+    rows = _CONTEXT.rows(session.connection(), params)
+    if not rows:
         raise errors.NotFound("Project", field="project_id")
+    row = rows[0]
     (p_id, p_name, client_id, p_active, p_billable, bill_by, p_rate) = row[0:7]
     (t_id, t_name, t_active, t_rate, t_billable) = row[7:12]
     (ua_id, ua_rate, ta_id, ta_rate, ta_billable) = row[12:17]
@@ -616,25 +618,29 @@ def _apply_rates(entry: TimeEntry, user: User, ctx: _LogContext, billable: bool 
 # Column attribute -> column name of every TimeEntry column, for the one-statement insert.
 _ENTRY_COLUMNS = [(attr.key, attr.columns[0].key) for attr in sa_inspect(TimeEntry).column_attrs]
 _ENTRIES, _AUDITS = cast(Table, TimeEntry.__table__), cast(Table, AuditEvent.__table__)
-_INSERT_ENTRY = insert(_ENTRIES)
-# PostgreSQL: the audit row rides along in a data-modifying CTE, so a create is one round trip.
-_INSERT_ENTRY_AND_AUDIT = (
-    insert(_ENTRIES)
-    .values({c.key: bindparam(c.key, type_=c.type) for c in _ENTRIES.c})
-    .add_cte(
-        insert(_AUDITS).values({c.key: bindparam(f"audit_{c.key}", type_=c.type) for c in _AUDITS.c}).cte("audit_row")
-    )
+
+
+def _insert_every_column(table: Table, prefix: str = "") -> Any:  # an Insert of named parameters
+    return insert(table).values({c.key: bindparam(f"{prefix}{c.key}", type_=c.type) for c in table.c})
+
+
+# The create's writes run as prepared statements (db/prepared.py, ADR 0508). On PostgreSQL the
+# audit row rides along in a data-modifying CTE, so the write is one round trip; SQLite has no
+# INSERT in a WITH, and two in-process statements cost little there.
+_INSERT_ENTRY_AND_AUDIT = Prepared(
+    _insert_every_column(_ENTRIES).add_cte(_insert_every_column(_AUDITS, "audit_").cte("audit_row"))
 )
+_INSERT_ENTRY, _INSERT_AUDIT = Prepared(_insert_every_column(_ENTRIES)), Prepared(_insert_every_column(_AUDITS))
 
 
 def _insert_entry(session: Session, entry: TimeEntry, audit: dict[str, Any]) -> None:
     row = {column: getattr(entry, attr) for attr, column in _ENTRY_COLUMNS}
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        conn.execute(_INSERT_ENTRY_AND_AUDIT, {**row, **{f"audit_{k}": v for k, v in audit.items()}})
-    else:  # SQLite has no INSERT in a WITH; two in-process statements cost little there
-        conn.execute(INSERT_AUDIT, audit)
-        conn.execute(_INSERT_ENTRY, row)
+        _INSERT_ENTRY_AND_AUDIT.rows(conn, {**row, **{f"audit_{k}": v for k, v in audit.items()}})
+    else:
+        _INSERT_AUDIT.rows(conn, audit)
+        _INSERT_ENTRY.rows(conn, row)
 
 
 def _set_duration(entry: TimeEntry, hours: Any, started: str | None, ended: str | None, rounding: int) -> None:

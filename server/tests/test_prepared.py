@@ -1,0 +1,117 @@
+"""db/prepared.py: statements run on the DBAPI cursor write and read exactly what
+``Connection.execute`` writes and reads, and fail as it fails (ADR 0508). In process, on a real
+SQLite file and a real PostgreSQL database of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from keito_server.db.prepared import Prepared
+from keito_server.db.types import JSONType, Money, UTCDateTime
+from sqlalchemy import Boolean, Column, Date, Integer, MetaData, String, Table, bindparam, create_engine, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from conftest import backends
+from tests.support.live import PG_ADMIN_URL, create_pg_database, drop_pg_database
+
+meta = MetaData()
+things = Table(
+    "prepared_things",
+    meta,
+    Column("id", String(32), primary_key=True),
+    Column("amount", Money, nullable=True),
+    Column("at", UTCDateTime, nullable=True),
+    Column("day", Date, nullable=True),
+    Column("flag", Boolean, nullable=True),
+    Column("count", Integer, nullable=True),
+    Column("doc", JSONType, nullable=True),
+)
+INSERT = Prepared(insert(things).values({c.key: bindparam(c.key, type_=c.type) for c in things.c}))
+BY_ID = Prepared(select(*things.c).where(things.c.id == bindparam("id")))
+
+ROW: dict[str, Any] = {
+    "amount": Decimal("123.456789"),
+    "at": datetime(2026, 2, 28, 23, 59, 30, 123456, tzinfo=UTC),
+    "day": date(2026, 2, 28),
+    "flag": True,
+    "count": 7,
+    "doc": {"session_id": "s-1", "tokens": [1, 2], "nested": {"ok": None}},
+}
+EMPTY: dict[str, Any] = dict.fromkeys(ROW)
+
+
+@pytest.fixture(params=backends())
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'prepared.db'}"
+    else:
+        url = create_pg_database().replace("postgresql://", "postgresql+psycopg://", 1)
+    eng = create_engine(url)
+    meta.create_all(eng)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        if request.param == "postgres":
+            drop_pg_database(url)
+
+
+@pytest.mark.parametrize("values", [ROW, EMPTY], ids=["values", "nulls"])
+def test_a_prepared_insert_stores_what_core_stores_and_reads_back_as_core_reads(
+    engine: Engine, values: dict[str, Any]
+) -> None:
+    with engine.begin() as conn:
+        conn.execute(insert(things), {"id": "core", **values})
+        INSERT.rows(conn, {"id": "prepared", **values})
+    with engine.connect() as conn:
+        stored = {  # the database's own values, with no type processing on the way out
+            r[0]: r[1:] for r in conn.exec_driver_sql("SELECT * FROM prepared_things ORDER BY id").fetchall()
+        }
+        assert stored["prepared"] == stored["core"]
+        read = BY_ID.rows(conn, {"id": "prepared"})
+        assert read == [("prepared", *values.values())]
+        core = conn.execute(select(*things.c).where(things.c.id == "core")).one()
+        assert read[0][1:] == tuple(core)[1:]
+        assert BY_ID.rows(conn, {"id": "missing"}) == []
+
+
+def test_a_duplicate_key_is_sqlalchemys_integrity_error_and_the_transaction_can_roll_back(engine: Engine) -> None:
+    with engine.connect() as conn:
+        INSERT.rows(conn, {"id": "one", **EMPTY})
+        with pytest.raises(IntegrityError) as caught:
+            INSERT.rows(conn, {"id": "one", **EMPTY})
+        assert not caught.value.connection_invalidated
+        conn.rollback()
+        assert conn.exec_driver_sql("SELECT count(*) FROM prepared_things").scalar() == 0
+
+
+def test_a_lost_postgresql_connection_is_invalidated_and_said_so(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs in process: it has no server connection to lose")
+    import psycopg
+
+    with engine.connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        conn.rollback()
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(DBAPIError) as caught:
+            INSERT.rows(conn, {"id": "lost", **EMPTY})
+        assert caught.value.connection_invalidated
+        assert conn.invalidated
+    with engine.connect() as conn:  # the pool hands out a new, working connection
+        INSERT.rows(conn, {"id": "after", **EMPTY})
+        conn.commit()
+        assert [r[0] for r in BY_ID.rows(conn, {"id": "after"})] == ["after"]
+
+
+def test_a_statement_with_an_expanding_parameter_is_refused(engine: Engine) -> None:
+    listed = Prepared(select(things.c.id).where(things.c.id.in_(bindparam("ids", expanding=True))))
+    with engine.connect() as conn, pytest.raises(ValueError, match="cannot run the parameter 'ids'"):
+        listed.rows(conn, {"ids": ["a"]})
