@@ -37,7 +37,7 @@ def main() -> int:
     db = Database(url)
 
     def create() -> None:
-        session = db.session()
+        session = db.lane_session()  # as the direct lane opens it
         try:
             actor = api_keys.cached_actor(key, account_id=account_id) or api_keys.authenticate(
                 session, key, account_id=account_id, cache_seconds=300

@@ -73,3 +73,20 @@ def test_the_sdk_retries_through_a_lost_connection(pg_ws: Workspace) -> None:
         assert client.users.me().id == pg_ws.admin_id
         created = client.clients.create(name="After the restart")
         assert client.clients.get(created.id).name == "After the restart"
+
+
+def test_creates_on_the_direct_lane_answer_503_then_recover_and_write_only_what_they_said(pg_ws: Workspace) -> None:
+    """The lane's threads each hold a connection across requests (ADR 0509): one found dead is
+    a 503 and is renewed, the same as a pooled one, and a 503 wrote nothing."""
+    api = pg_ws.api(pg_ws.admin_key)
+    body = {"project_id": pg_ws.project_id, "task_id": pg_ws.task_id, "spent_date": "2026-03-02", "hours": 1}
+    warm = [api.post("/api/v2/time_entries", body).status_code for _ in range(12)]  # every lane thread
+    assert warm == [201] * 12
+    assert _cut_connections(pg_ws) >= 1
+
+    answers = [api.post("/api/v2/time_entries", body) for _ in range(16)]
+    statuses = [r.status_code for r in answers]
+    assert 503 in statuses and set(statuses) <= {201, 503} and statuses[-4:] == [201] * 4, statuses
+    assert all(r.headers["retry-after"] == "1" for r in answers if r.status_code == 503)
+    listed = api.get("/api/v2/time_entries", params={"from": "2026-03-02", "to": "2026-03-02", "per_page": 100})
+    assert listed.json()["total_entries"] == 12 + statuses.count(201)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -126,6 +127,24 @@ def test_every_create_leaves_one_audit_row_and_a_refused_one_none(ws: Workspace)
     assert sorted(rows, key=str) == sorted(expected, key=str)
 
 
+def _wire(trace: Path) -> tuple[list[str], list[str]]:
+    """From libpq's trace (one tab-separated line per protocol message, F from us, B from the
+    server; a statement's SQL spans lines of its own): the statements and queries we sent
+    ("Bind" per statement, "Query" for BEGIN or COMMIT), and the transaction status the server
+    reported after each ("I": idle, outside any transaction)."""
+    messages = [m for m in (line.split("\t") for line in trace.read_text().splitlines()) if len(m) > 3]
+    sent = [m[3] for m in messages if m[1] == "F" and m[3] in ("Bind", "Query")]
+    return sent, [m[4].strip() for m in messages if m[1] == "B" and m[3] == "ReadyForQuery"]
+
+
+def _pg_actor(db: Any, ws: Workspace) -> Any:
+    from keito_server.db.models import Account, User
+    from keito_server.services.context import Actor
+
+    with db.session() as s:
+        return Actor(account=s.get(Account, ws.account_id), user=s.get(User, ws.admin_id))
+
+
 def test_a_create_on_postgres_runs_in_autocommit_and_hands_back_a_transactional_connection(
     ws: Workspace, tmp_path: Path
 ) -> None:
@@ -135,35 +154,66 @@ def test_a_create_on_postgres_runs_in_autocommit_and_hands_back_a_transactional_
     if ws.server.backend != "postgres":
         pytest.skip("only PostgreSQL creates run in autocommit; on SQLite they run in a write transaction")
     from keito_server.db.engine import Database
-    from keito_server.db.models import Account, User
     from keito_server.services import time_entries
-    from keito_server.services.context import Actor
     from psycopg.pq import TransactionStatus
     from sqlalchemy import text
 
     db = Database(ws.server.database_url, pool_size=1)  # one connection, used by both sessions
     trace = tmp_path / "libpq.trace"
     try:
+        actor = _pg_actor(db, ws)
+        body = {"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": date.today(), "hours": 1}
         with db.session() as s, trace.open("w") as out:
-            actor = Actor(account=s.get(Account, ws.account_id), user=s.get(User, ws.admin_id))
             pgconn = s.connection().connection.driver_connection.pgconn
-            s.commit()  # the look-ups' transaction ends; the create starts on a fresh one
-            today = date.today().isoformat()
-            body = {"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": today, "hours": 1}
-            pgconn.trace(out.fileno())  # what the client sends, as libpq writes it out
+            s.commit()  # the create starts on a fresh session, as a request's does
+            pgconn.trace(out.fileno())
             time_entries.create_entry(s, actor, body)
             pgconn.untrace()
-        # libpq's trace: one tab-separated line per protocol message, F from us, B from the server.
-        # (A statement's SQL spans lines of its own.)
-        messages = [m for m in (line.split("\t") for line in trace.read_text().splitlines()) if len(m) > 3]
-        assert [m[3] for m in messages if m[1] == "F" and m[3] in ("Bind", "Query")] == ["Bind", "Bind"]
-        # The context read, then the entry with its audit row: no BEGIN or COMMIT query, and the
-        # server reports itself idle, outside any transaction, after each statement.
-        assert [m[4].strip() for m in messages if m[1] == "B" and m[3] == "ReadyForQuery"] == ["I", "I"]
+        # The context read, then the entry with its audit row: no BEGIN or COMMIT.
+        assert _wire(trace) == (["Bind", "Bind"], ["I", "I"])
         with db.session() as s:
             s.execute(text("SELECT 1"))
             driver = s.connection().connection.driver_connection
             assert driver.autocommit is False
             assert driver.info.transaction_status is TransactionStatus.INTRANS
+    finally:
+        db.dispose()
+
+
+def test_creates_on_a_lane_thread_run_in_autocommit_on_the_connection_the_thread_holds(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """ADR 0509: the direct lane's sessions hand a create their thread's own autocommit
+    connection, the same one from one request to the next; a timer start adds its check for a
+    running timer, still outside any transaction, and a refused one writes nothing."""
+    if ws.server.backend != "postgres":
+        pytest.skip("SQLite runs every create in a write transaction; no connection is held for it")
+    from keito_server.db.engine import HELD_CONNECTION, Database
+    from keito_server.domain.errors import Conflict
+    from keito_server.domain.timers import local_today
+    from keito_server.services import time_entries
+
+    db = Database(ws.server.database_url, statement_pool_size=1)
+    trace = tmp_path / "libpq.trace"
+    try:
+        actor = _pg_actor(db, ws)
+        today = local_today(actor.account.timezone)  # a timer starts on the workspace's today
+        body = {"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": today}
+        with db.lane_session() as first:
+            held = first.info[HELD_CONNECTION]
+            pgconn = held.connection.driver_connection.pgconn
+            with trace.open("w") as out:
+                pgconn.trace(out.fileno())
+                time_entries.create_entry(first, actor, {**body, "hours": 1})
+                time_entries.create_entry(first, actor, {**body, "is_running": True})
+                pgconn.untrace()
+        assert _wire(trace) == (["Bind"] * 5, ["I"] * 5)  # 2 + 3 with the running-timer check
+        with db.lane_session() as second, trace.open("w") as out:
+            assert second.info[HELD_CONNECTION] is held
+            pgconn.trace(out.fileno())
+            with pytest.raises(Conflict):
+                time_entries.create_entry(second, actor, {**body, "is_running": True})
+            pgconn.untrace()
+        assert _wire(trace) == (["Bind"] * 2, ["I"] * 2)  # the context, the check; no insert
     finally:
         db.dispose()

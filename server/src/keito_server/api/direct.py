@@ -73,7 +73,7 @@ class DirectLane:
         route = self.routes[request.scope["path"]]
         try:
             data = _parsed(raw)
-            session = request.app.state.db.session(write=True)
+            session = request.app.state.db.lane_session()
             try:
                 actor = actor_for(request, session, request.app.state.settings)
                 return route.handler(_validated(route.model, data), session, actor)

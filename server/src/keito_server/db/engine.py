@@ -151,13 +151,18 @@ class _WriterLock:
         self._thread_lock.release()
 
 
+# ``Session.info`` key: the lane thread's held autocommit connection (``Database.lane_session``).
+HELD_CONNECTION = "keito_held_connection"
+
+
 class Database:
     """The one handle on the database that the app passes around."""
 
     def __init__(self, url: str, *, pool_size: int = 10, statement_pool_size: int = 4) -> None:
         """``pool_size``: connections kept open per pool; give at least the number of threads
         that may use the database at once, or connections are opened and closed per request.
-        ``statement_pool_size``: the same for ``statement_connection`` on PostgreSQL."""
+        ``statement_pool_size``: the same for ``statement_connection`` on PostgreSQL, and for
+        the connections the direct lane's threads hold (``lane_session``): give the lane's size."""
         self.url = url
         self.pool_size = pool_size
         self.statement_pool_size = statement_pool_size
@@ -173,6 +178,8 @@ class Database:
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
         self._statement_engine: Engine | None = None
+        self._held_engine: Engine | None = None
+        self._held = threading.local()
 
     @contextmanager
     def statement_connection(self) -> Iterator[Connection]:
@@ -185,15 +192,42 @@ class Database:
                 yield conn
             return
         if self._statement_engine is None:
-            self._statement_engine = create_engine(
-                self.url,
-                pool_size=self.statement_pool_size,
-                max_overflow=MAX_OVERFLOW,
-                pool_recycle=POOL_RECYCLE_SECONDS,
-                isolation_level="AUTOCOMMIT",
-            )
+            self._statement_engine = self._autocommit_engine()
         with self._statement_engine.connect() as conn:
             yield conn
+
+    def _autocommit_engine(self) -> Engine:
+        return create_engine(
+            self.url,
+            pool_size=self.statement_pool_size,
+            max_overflow=MAX_OVERFLOW,
+            pool_recycle=POOL_RECYCLE_SECONDS,
+            isolation_level="AUTOCOMMIT",
+        )
+
+    def lane_session(self) -> Session:
+        """A write session for a thread of the direct lane (api/direct.py), which has a small,
+        fixed set of threads. On PostgreSQL its ``info[HELD_CONNECTION]`` is this thread's own
+        autocommit connection, kept from one request to the next, which a time entry create
+        uses instead of checking a connection out of the pool and switching it to autocommit
+        and back (ADR 0509). Everything else in the session works as in ``session()``."""
+        session = self._write()
+        if not self.is_sqlite:
+            session.info[HELD_CONNECTION] = self._held_connection()
+        return session
+
+    def _held_connection(self) -> Connection:
+        conn: Connection | None = getattr(self._held, "conn", None)
+        if conn is None or conn.closed:
+            if self._held_engine is None:
+                # One connection per lane thread (statement_pool_size is the lane's size).
+                self._held_engine = self._autocommit_engine()
+            conn = self._held.conn = self._held_engine.connect()
+        elif conn.in_transaction() or conn.invalidated:
+            # What the last use left: its logical transaction (in autocommit nothing is open on
+            # the server), or a lost connection, which then reconnects on its next statement.
+            conn.rollback()
+        return conn
 
     def session(self, *, write: bool = True) -> Session:
         return (self._write if write else self._read)()
@@ -205,8 +239,9 @@ class Database:
             yield session
 
     def dispose(self) -> None:
-        if self._statement_engine is not None:
-            self._statement_engine.dispose()
+        for engine in (self._statement_engine, self._held_engine):
+            if engine is not None:
+                engine.dispose()
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()

@@ -15,9 +15,11 @@ from typing import Any, cast
 
 from sqlalchemy import Select, Table, and_, bindparam, insert, select
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from keito_server.db.engine import HELD_CONNECTION
 from keito_server.db.models import AuditEvent, Project, Task, TaskAssignment, TimeEntry, User, UserAssignment
 from keito_server.db.prepared import Prepared
 from keito_server.domain import errors
@@ -221,10 +223,9 @@ def create_entry(
     entry must say its hours (or its start and end); v2 follows Harvest and starts a timer."""
     account = actor.account
     replace = bool(data.get("replace_running"))
-    if not replace:
-        _autocommit_if_fresh(session)
+    conn = _create_connection(session, replace)
     user = teammates.target_user(session, actor, data.get("user_id"), "log time for other people")
-    ctx = _log_context(session, actor, user, data.get("project_id"), data.get("task_id"))
+    ctx = _log_context(session, conn, actor, user, data.get("project_id"), data.get("task_id"))
     spent_date: date = data["spent_date"]
     metadata = check_metadata(data.get("metadata"))
     source = check_source(data.get("source") or default_source, TIME_ENTRY_SOURCES)
@@ -283,7 +284,7 @@ def create_entry(
         _set_duration(entry, hours, started, ended, account.rounding_minutes)
         _require_notes(actor, entry)
     created = audit_row(account.id, actor.user_id, "time_entry.created", entry.id, {"source": source})
-    _commit_timer_write(session, entry, replace_running=replace and running, actor=actor, insert=created)
+    _commit_timer_write(session, entry, replace_running=replace and running, actor=actor, insert=created, conn=conn)
     return _build_views(
         actor,
         [entry],
@@ -310,9 +311,8 @@ def update_entry(session: Session, actor: Actor, entry_id: str, changes: dict[st
     if "project_id" in changes or "task_id" in changes:
         user = session.get(User, entry.user_id)
         assert user is not None
-        ctx = _log_context(
-            session, actor, user, changes.get("project_id") or entry.project_id, changes.get("task_id") or entry.task_id
-        )
+        project_id, task_id = changes.get("project_id") or entry.project_id, changes.get("task_id") or entry.task_id
+        ctx = _log_context(session, session.connection(), actor, user, project_id, task_id)
         entry.project_id, entry.task_id = ctx.project_id, ctx.task_id
         _apply_rates(entry, user, ctx, changes.get("billable"))
     elif changes.get("billable") is not None:
@@ -433,39 +433,50 @@ def running_entry(session: Session, actor: Actor, user_id: str | None = None) ->
 # ── rules ──────────────────────────────────────────────────────────────────────────────
 
 
-def _autocommit_if_fresh(session: Session) -> None:
-    """On PostgreSQL, run a create that needs no transaction in autocommit: its reads are checks
-    and its write is one statement (the entry and its audit row, ``_INSERT_ENTRY_AND_AUDIT``),
-    atomic on its own. Under READ COMMITTED, BEGIN ... COMMIT around them would add two round
-    trips and nothing else: each statement sees the latest committed data either way, and the
-    partial unique index referees the running timer either way (ADR 0507). A session that has
-    already begun (a key looked up on it) keeps its transaction."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql" and not session.in_transaction():
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+def _create_connection(session: Session, replace: bool) -> Connection:
+    """The connection a create runs its statements on. On PostgreSQL a create that needs no
+    transaction runs in autocommit: its reads are checks and its write is one statement (the
+    entry and its audit row, ``_INSERT_ENTRY_AND_AUDIT``), atomic on its own. Under READ
+    COMMITTED, BEGIN ... COMMIT around them would add two round trips and nothing else: each
+    statement sees the latest committed data either way, and the partial unique index referees
+    the running timer either way (ADR 0507). On a thread of the direct lane that is the
+    thread's held autocommit connection (ADR 0509); elsewhere the session's own, switched to
+    autocommit while it has not begun (a session that has, say after looking up a key, keeps
+    its transaction). ``replace`` (stop the running timer, start this one) needs a transaction,
+    and SQLite always runs a write transaction."""
+    held: Connection | None = session.info.get(HELD_CONNECTION)
+    if held is not None and not replace:
+        return held
+    if not replace and session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+        return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session.connection()
 
 
 def _commit_timer_write(
-    session: Session, entry: TimeEntry, *, replace_running: bool, actor: Actor, insert: dict[str, Any] | None = None
+    session: Session,
+    entry: TimeEntry,
+    *,
+    replace_running: bool,
+    actor: Actor,
+    insert: dict[str, Any] | None = None,
+    conn: Connection | None = None,
 ) -> None:
     """Commit a write that may make ``entry`` the user's running timer. The database's partial
     unique index is the referee, so the rule holds across processes; ``replace_running`` stops
     the current timer in the same transaction. ``insert``: ``entry`` is a new row, not in the
-    session, written here with this audit row (``common.audit_row``)."""
+    session, written here with this audit row (``common.audit_row``) on ``conn``
+    (``_create_connection``)."""
+    conn = conn or session.connection()
     if entry.is_running:
-        with session.no_autoflush:  # look before the new row is flushed into the index
-            current = session.scalar(
-                select(TimeEntry).where(
-                    TimeEntry.user_id == entry.user_id, TimeEntry.is_running.is_(True), TimeEntry.id != entry.id
-                )
-            )
-        if current is not None:
+        running = _RUNNING_TIMER.rows(conn, {"user_id": entry.user_id, "entry_id": entry.id})
+        if running:
+            current_id: str = running[0][0]
             if not replace_running:
-                # Read the id before the rollback: afterwards it is expired, and reading it would
-                # start a new write transaction (the SQLite write lock) that outlives the request.
-                current_id = current.id
-                session.rollback()
+                session.rollback()  # SQLite: let go of the write lock now
                 raise _already_running(current_id)
+            with session.no_autoflush:  # a restarted entry is in the session, not yet flushed
+                current = session.get(TimeEntry, current_id)
+            assert current is not None
             # The old timer must stop before this one runs: flush order within one table follows
             # primary keys, not our intent, so hold this entry off the running index meanwhile.
             entry.is_running = False
@@ -474,7 +485,7 @@ def _commit_timer_write(
             entry.is_running = True
     try:
         if insert is not None:
-            _insert_entry(session, entry, insert)
+            _insert_entry(conn, entry, insert)
         session.commit()
     except IntegrityError as exc:
         session.rollback()
@@ -548,7 +559,7 @@ _CONTEXT = Prepared(_context_statement())
 
 
 def _log_context(
-    session: Session, actor: Actor, user: User, project_id: str | None, task_id: str | None
+    session: Session, conn: Connection, actor: Actor, user: User, project_id: str | None, task_id: str | None
 ) -> _LogContext:
     """The project, task and assignments for logging time, checked in the order the rules give
     their errors: project found and active, task found (or the project's default) and active,
@@ -557,9 +568,9 @@ def _log_context(
         raise errors.NotFound("Project", field="project_id")
     defaulted = not task_id
     if defaulted:
-        task_id = _default_task_id(session, project_id)
+        task_id = _default_task_id(conn, project_id)
     params = {"account_id": actor.account_id, "project_id": project_id, "task_id": task_id, "user_id": user.id}
-    rows = _CONTEXT.rows(session.connection(), params)
+    rows = _CONTEXT.rows(conn, params)
     if not rows:
         raise errors.NotFound("Project", field="project_id")
     row = rows[0]
@@ -591,9 +602,9 @@ def _log_context(
     )
 
 
-def _default_task_id(session: Session, project_id: str) -> str | None:
+def _default_task_id(conn: Connection, project_id: str) -> str | None:
     """v1 makes task_id optional: the project's first active task (None: it has none)."""
-    return session.scalar(
+    return conn.scalar(
         select(Task.id)
         .join(TaskAssignment, TaskAssignment.task_id == Task.id)
         .where(TaskAssignment.project_id == project_id, TaskAssignment.is_active.is_(True), Task.is_active.is_(True))
@@ -631,11 +642,18 @@ _INSERT_ENTRY_AND_AUDIT = Prepared(
     _insert_every_column(_ENTRIES).add_cte(_insert_every_column(_AUDITS, "audit_").cte("audit_row"))
 )
 _INSERT_ENTRY, _INSERT_AUDIT = Prepared(_insert_every_column(_ENTRIES)), Prepared(_insert_every_column(_AUDITS))
+# The user's running timer other than this entry (``entry_id``): at most one.
+_RUNNING_TIMER = Prepared(
+    select(_ENTRIES.c.id).where(
+        _ENTRIES.c.user_id == bindparam("user_id"),
+        _ENTRIES.c.is_running.is_(True),
+        _ENTRIES.c.id != bindparam("entry_id"),
+    )
+)
 
 
-def _insert_entry(session: Session, entry: TimeEntry, audit: dict[str, Any]) -> None:
+def _insert_entry(conn: Connection, entry: TimeEntry, audit: dict[str, Any]) -> None:
     row = {column: getattr(entry, attr) for attr, column in _ENTRY_COLUMNS}
-    conn = session.connection()
     if conn.dialect.name == "postgresql":
         _INSERT_ENTRY_AND_AUDIT.rows(conn, {**row, **{f"audit_{k}": v for k, v in audit.items()}})
     else:
