@@ -27,6 +27,8 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 
+_CURSOR = "keito_prepared_cursor"
+
 
 @dataclass(frozen=True)
 class _Compiled:
@@ -53,21 +55,26 @@ class Prepared:
         args: Any = values if compiled.positional is None else tuple(values[n] for n in compiled.positional)
         if not conn.in_transaction():
             conn.begin()  # as Connection.execute autobegins: the caller's commit or rollback ends it
-        dbapi_conn = conn.connection.dbapi_connection
+        pooled = conn.connection
+        dbapi_conn = pooled.dbapi_connection
         assert dbapi_conn is not None, "the connection was invalidated"
-        cursor = dbapi_conn.cursor()
+        # One cursor per DBAPI connection, reused: the pool's ``info`` lives as long as the
+        # DBAPI connection does, and is emptied when it is invalidated.
+        cursor = pooled.info.get(_CURSOR)
+        if cursor is None:
+            cursor = pooled.info[_CURSOR] = dbapi_conn.cursor()
         try:
             cursor.execute(compiled.sql, args)
             rows = cast(list[tuple[Any, ...]], cursor.fetchall()) if cursor.description else []
         except dialect.loaded_dbapi.Error as exc:
+            pooled.info.pop(_CURSOR, None)
+            cursor.close()
             lost = dialect.is_disconnect(exc, dbapi_conn, cursor)
             if lost:
                 conn.invalidate(exc)
             raise DBAPIError.instance(
                 compiled.sql, args, exc, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
             ) from exc
-        finally:
-            cursor.close()
         if compiled.results:
             rows = [_converted(row, compiled.results) for row in rows]
         return rows
