@@ -89,7 +89,7 @@ def process_ticks(pid: int) -> tuple[str, int]:
     return name, int(fields[11]) + int(fields[12])  # utime, stime
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     """User + system CPU time of the server and its workers so far, in seconds."""
     return sum(process_ticks(p)[1] for p in descendants(pid)) / os.sysconf("SC_CLK_TCK")
 
@@ -153,11 +153,11 @@ def workload(
 def measure_api(live: LiveServer, env: dict[str, str], seconds: int) -> dict[str, Any]:
     """One wrk run against a started server, with the server's CPU time per create."""
     assert live.proc is not None
-    cpu_before = _cpu_seconds(live.proc.pid)
+    cpu_before = cpu_seconds(live.proc.pid)
     result = run_wrk(live.url, env, seconds, WRK_THREADS)
     created = result["created_per_s"] * seconds
     # Server CPU per create: independent of what else runs on the machine.
-    result["cpu_ms_per_create"] = (_cpu_seconds(live.proc.pid) - cpu_before) * 1000 / created if created else 0.0
+    result["cpu_ms_per_create"] = (cpu_seconds(live.proc.pid) - cpu_before) * 1000 / created if created else 0.0
     return result
 
 
