@@ -269,11 +269,12 @@ def fresh_database(backend: str) -> tuple[str, Path]:
     return url, data_dir
 
 
-def bench(backend: str, seconds: int, workers: int, idempotency: bool = False, rounds: int = 1) -> list[dict[str, Any]]:
-    """``rounds`` pairs of (API under wrk, raw insert), one after the other on one server, so
-    each ratio compares two measurements taken moments apart."""
+def serve_workload(
+    backend: str, workers: int, idempotency: bool = False, extra_env: dict[str, str] | None = None
+) -> tuple[LiveServer, dict[str, str], str]:
+    """A fresh database with the workload and a started server on it: (the server, wrk's
+    environment, the database URL). Stop the server, then ``drop_database`` the URL."""
     url, data_dir = fresh_database(backend)
-    results = []
     try:
         env, server_env = workload(backend, url, data_dir, idempotency)
         live = LiveServer(
@@ -282,22 +283,37 @@ def bench(backend: str, seconds: int, workers: int, idempotency: bool = False, r
             data_dir=data_dir,
             owns_database=False,
             workers=workers,
-            env_extra=server_env,
-        ).start()
-        try:
-            run_wrk(live.url, env, WARMUP_SECONDS, WRK_THREADS)
-            for _ in range(rounds):
-                api = measure_api(live, env, seconds)
-                api["raw_per_s"] = bench_raw(backend, url, seconds)  # the server sits idle meanwhile
-                api["ratio"] = api["created_per_s"] / api["raw_per_s"] if api["raw_per_s"] else 0.0
-                results.append(api)
-            assert live.proc is not None
-            rss = _peak_rss_mb(live.proc.pid)
-        finally:
-            live.stop()
+            env_extra={**server_env, **(extra_env or {})},
+        )
+        return live.start(), env, url
+    except BaseException:
+        drop_database(url)
+        raise
+
+
+def drop_database(url: str) -> None:
+    """Drop a database ``fresh_database`` made on PostgreSQL (a SQLite file stays for reading)."""
+    if url.startswith("postgresql"):
+        drop_pg_database(url)
+
+
+def bench(backend: str, seconds: int, workers: int, idempotency: bool = False, rounds: int = 1) -> list[dict[str, Any]]:
+    """``rounds`` pairs of (API under wrk, raw insert), one after the other on one server, so
+    each ratio compares two measurements taken moments apart."""
+    live, env, url = serve_workload(backend, workers, idempotency)
+    results = []
+    try:
+        run_wrk(live.url, env, WARMUP_SECONDS, WRK_THREADS)
+        for _ in range(rounds):
+            api = measure_api(live, env, seconds)
+            api["raw_per_s"] = bench_raw(backend, url, seconds)  # the server sits idle meanwhile
+            api["ratio"] = api["created_per_s"] / api["raw_per_s"] if api["raw_per_s"] else 0.0
+            results.append(api)
+        assert live.proc is not None
+        rss = _peak_rss_mb(live.proc.pid)
     finally:
-        if backend == "postgres":
-            drop_pg_database(url)
+        live.stop()
+        drop_database(url)
     for r in results:
         r["rss_mb"] = rss
     return results

@@ -19,8 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import api_throughput as bench
 
-from tests.support.live import LiveServer, drop_pg_database
-
 
 def _ticks_by_process() -> dict[tuple[int, str], int]:
     pids = (int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit())
@@ -46,18 +44,8 @@ def main() -> int:
     p.add_argument("--gil", action="store_true", help="py-spy: sample only the thread holding the GIL")
     args = p.parse_args()
 
-    url, data_dir = bench.fresh_database(args.backend)
-    env, server_env = bench.workload(args.backend, url, data_dir)
-    if args.threads:
-        server_env["KEITO_THREADS"] = str(args.threads)
-    live = LiveServer(
-        backend=args.backend,
-        database_url=url,
-        data_dir=data_dir,
-        owns_database=False,
-        workers=args.workers,
-        env_extra=server_env,
-    ).start()
+    extra = {"KEITO_THREADS": str(args.threads)} if args.threads else {}
+    live, env, url = bench.serve_workload(args.backend, args.workers, extra_env=extra)
     try:
         assert live.proc is not None
         bench.run_wrk(live.url, env, bench.WARMUP_SECONDS, bench.WRK_THREADS)
@@ -85,8 +73,7 @@ def main() -> int:
             spy.wait()
     finally:
         live.stop()
-        if args.backend == "postgres":
-            drop_pg_database(url)
+        bench.drop_database(url)
     groups: dict[str, int] = {}
     for key, ticks in after.items():
         pid, name = key

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import api_throughput as bench
 
-from tests.support.live import LiveServer, drop_pg_database
+from tests.support.live import LiveServer
 
 
 def _env(pairs: str) -> dict[str, str]:
@@ -56,17 +56,7 @@ def main() -> int:
     servers: list[tuple[LiveServer, dict[str, str], str]] = []
     try:
         for extra in extras:
-            url, data_dir = bench.fresh_database(args.backend)
-            env, server_env = bench.workload(args.backend, url, data_dir)
-            live = LiveServer(
-                backend=args.backend,
-                database_url=url,
-                data_dir=data_dir,
-                owns_database=False,
-                workers=args.workers,
-                env_extra={**server_env, **extra},
-            )
-            servers.append((live.start(), env, url))
+            servers.append(bench.serve_workload(args.backend, args.workers, extra_env=extra))
         for live, env, _ in servers:
             bench.run_wrk(live.url, env, bench.WARMUP_SECONDS, 1)
         a_is = args.base or "the working tree"
@@ -76,8 +66,7 @@ def main() -> int:
     finally:
         for live, _, url in servers:
             live.stop()
-            if args.backend == "postgres":
-                drop_pg_database(url)
+            bench.drop_database(url)
         if worktree is not None:
             subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], check=False, cwd=bench.ROOT)
     return 0
