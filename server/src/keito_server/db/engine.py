@@ -208,14 +208,26 @@ class Database:
 
     def lane_session(self) -> Session:
         """A write session for a thread of the direct lane (api/direct.py), which has a small,
-        fixed set of threads. On PostgreSQL its ``info[HELD_CONNECTION]`` is this thread's own
-        autocommit connection, kept from one request to the next, which a time entry create
-        uses instead of checking a connection out of the pool and switching it to autocommit
-        and back (ADR 0509). Everything else in the session works as in ``session()``."""
+        fixed set of threads, each holding a connection of its own from one request to the next
+        instead of checking one out of the pool per request (ADR 0509). On PostgreSQL the held
+        connection is in autocommit, and a time entry create runs its statements on it
+        (``info[HELD_CONNECTION]``); the session's other work uses its pool as in
+        ``session()``. On SQLite the whole session runs on the held connection, so its one
+        write transaction (and the write lock) is the session's, begun and ended by it."""
+        if self.is_sqlite:
+            held = self._held_write_connection()
+            return self._write(bind=held)
         session = self._write()
-        if not self.is_sqlite:
-            session.info[HELD_CONNECTION] = self._held_connection()
+        session.info[HELD_CONNECTION] = self._held_connection()
         return session
+
+    def _held_write_connection(self) -> Connection:
+        conn: Connection | None = getattr(self._held, "conn", None)
+        if conn is None or conn.closed:
+            conn = self._held.conn = self.write_engine.connect()
+        elif conn.in_transaction():
+            conn.rollback()  # never carry a write transaction (and the write lock) over
+        return conn
 
     def _held_connection(self) -> Connection:
         conn: Connection | None = getattr(self._held, "conn", None)
