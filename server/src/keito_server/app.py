@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -63,7 +64,19 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         pool_size=settings.threads + lane_threads(settings) + 4,
         statement_pool_size=lane_threads(settings),
     )
+    executor = ThreadPoolExecutor(lane_threads(settings), thread_name_prefix="keito-api")
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        try:
+            yield
+        finally:
+            executor.shutdown(wait=True)
+            db.dispose()
+
     app = KeitoApp(
+        lifespan=lifespan,
         # Keito ships no OpenTelemetry set-up; FastAPI's own checks for one cost time per request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
         title="Keito API",
@@ -81,7 +94,6 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         app.include_router(router)
     mount_web(app, settings)
     limiter = RateLimiter(db, settings.rate_limit_per_minute, settings.redis_url)
-    executor = ThreadPoolExecutor(lane_threads(settings), thread_name_prefix="keito-api")
     lane = DirectLane(app, DIRECT, executor) if direct else None
 
     def outer(stack: ASGIApp) -> ASGIApp:
@@ -99,14 +111,5 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
-
-    @app.on_event("startup")
-    def _thread_pool() -> None:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
-
-    @app.on_event("shutdown")
-    def _dispose() -> None:
-        executor.shutdown(wait=True)
-        db.dispose()
 
     return app
