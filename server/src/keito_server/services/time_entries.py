@@ -225,7 +225,7 @@ def create_entry(
     replace = bool(data.get("replace_running"))
     conn = _create_connection(session, replace)
     user = teammates.target_user(session, actor, data.get("user_id"), "log time for other people")
-    ctx = _log_context(session, conn, actor, user, data.get("project_id"), data.get("task_id"))
+    ctx = _log_context(conn, actor, user, data.get("project_id"), data.get("task_id"))
     spent_date: date = data["spent_date"]
     metadata = check_metadata(data.get("metadata"))
     source = check_source(data.get("source") or default_source, TIME_ENTRY_SOURCES)
@@ -312,7 +312,7 @@ def update_entry(session: Session, actor: Actor, entry_id: str, changes: dict[st
         user = session.get(User, entry.user_id)
         assert user is not None
         project_id, task_id = changes.get("project_id") or entry.project_id, changes.get("task_id") or entry.task_id
-        ctx = _log_context(session, session.connection(), actor, user, project_id, task_id)
+        ctx = _log_context(session.connection(), actor, user, project_id, task_id)
         entry.project_id, entry.task_id = ctx.project_id, ctx.task_id
         _apply_rates(entry, user, ctx, changes.get("billable"))
     elif changes.get("billable") is not None:
@@ -559,7 +559,7 @@ _CONTEXT = Prepared(_context_statement())
 
 
 def _log_context(
-    session: Session, conn: Connection, actor: Actor, user: User, project_id: str | None, task_id: str | None
+    conn: Connection, actor: Actor, user: User, project_id: str | None, task_id: str | None
 ) -> _LogContext:
     """The project, task and assignments for logging time, checked in the order the rules give
     their errors: project found and active, task found (or the project's default) and active,
