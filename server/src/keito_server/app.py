@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message
 
 from keito_server import __version__
 from keito_server.api import errors as api_errors
@@ -53,6 +53,35 @@ def lane_threads(settings: Settings) -> int:
     return max(2, settings.threads // 4)
 
 
+async def _warm_up(app: ASGIApp) -> None:
+    """Serves one request (``GET /healthz``) before the process takes connections. FastAPI builds
+    its routing tables on the first request a process routes, which took 0.3-0.6 s here: without
+    this, a new worker's first client would wait for it (and, with several workers, its siblings
+    would take every connection that arrived meanwhile, ADR 0510)."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/healthz",
+        "raw_path": b"/healthz",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [],
+        "client": ("127.0.0.1", 0),
+        "server": ("127.0.0.1", 0),
+    }
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(_message: Message) -> None:
+        return None
+
+    await app(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, *, db: Database | None = None, direct: bool = True) -> KeitoApp:
     """The app. ``direct=False`` leaves out the direct lane (api/direct.py), for the test that
     compares the two."""
@@ -69,6 +98,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        await _warm_up(app)
         try:
             yield
         finally:

@@ -54,15 +54,18 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     _migrate(settings)
     host = args.host or settings.host
     port = args.port or settings.port
-    uvicorn.run(
-        "keito_server.asgi:app",
-        host=host,
-        port=port,
-        workers=args.workers,
-        log_level=args.log_level,
-        access_log=args.access_log,
-        proxy_headers=True,
-    )
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": args.log_level,
+        "access_log": args.access_log,
+        "proxy_headers": True,
+    }
+    if args.workers > 1:  # Keito's own supervisor: workers take even shares of the connections
+        from keito_server.serving import Supervisor
+
+        return Supervisor(uvicorn.Config("keito_server.asgi:app", workers=args.workers, **options), args.workers).run()
+    uvicorn.run("keito_server.asgi:app", **options)
     return 0
 
 
