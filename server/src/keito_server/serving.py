@@ -116,7 +116,7 @@ class WorkerTable:
         return least
 
     def counts(self) -> dict[int, int]:
-        """pid -> connections, of every claimed slot (for tests and diagnostics)."""
+        """pid -> connections of every claimed slot (the supervisor reads which workers started)."""
         return {self._words[i * _SLOT]: self._words[i * _SLOT + 1] for i in range(self.size) if self._words[i * _SLOT]}
 
     def release(self) -> None:
@@ -153,7 +153,7 @@ class Acceptor:
         sock: socket.socket,
         protocol_factory: Callable[[], asyncio.Protocol],
         table: WorkerTable,
-        connections: Callable[[], int],
+        held: Callable[[], int],
         ssl: Any = None,
         backlog: int = 2048,
     ) -> None:
@@ -161,7 +161,7 @@ class Acceptor:
         self.sock = sock
         self.protocol_factory = protocol_factory
         self.table = table
-        self.connections = connections
+        self.held = held  # the worker's connections, open and opening
         self.ssl = ssl
         self.opening = 0  # accepted, not yet handed to a protocol
         self.closed = False
@@ -171,9 +171,6 @@ class Acceptor:
         sock.setblocking(False)
         sock.listen(backlog)
         loop.add_reader(sock.fileno(), self._readable)
-
-    def held(self) -> int:
-        return self.connections() + self.opening
 
     def _readable(self) -> None:
         now = self.loop.time()
@@ -264,18 +261,18 @@ class BalancedServer(uvicorn.Server):
         self.table = WorkerTable(self.table_path, self.workers)
         self.table.claim()
         self.acceptors = [
-            Acceptor(loop, sock, create_protocol, self.table, self._connections, config.ssl, config.backlog)
+            Acceptor(loop, sock, create_protocol, self.table, self._held, config.ssl, config.backlog)
             for sock in sockets
         ]
         self.servers = cast(Any, self.acceptors)  # uvicorn only calls close() and wait_closed()
         self.started = True
 
-    def _connections(self) -> int:
-        return len(self.server_state.connections)
+    def _held(self) -> int:
+        return len(self.server_state.connections) + sum(a.opening for a in self.acceptors)
 
     async def on_tick(self, counter: int) -> bool:
         if self.table is not None:  # closed connections leave the count here, ten times a second
-            self.table.publish(self._connections() + sum(a.opening for a in self.acceptors))
+            self.table.publish(self._held())
         return await super().on_tick(counter)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
