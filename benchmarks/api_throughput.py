@@ -34,10 +34,12 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.live import (  # noqa: E402
     LiveServer,
+    connections_by_worker,
     create_pg_database,
     drop_pg_database,
     make_workspace,
     postgres_available,
+    worker_pids,
 )
 
 CONNECTIONS = 32
@@ -151,10 +153,21 @@ def workload(
 
 
 def measure_api(live: LiveServer, env: dict[str, str], seconds: int) -> dict[str, Any]:
-    """One wrk run against a started server, with the server's CPU time per create."""
+    """One wrk run against a started server, with the server's CPU time per create and, from
+    the middle of the run, how many of wrk's connections each worker holds (ADR 0510)."""
     assert live.proc is not None
     cpu_before = cpu_seconds(live.proc.pid)
+    split: list[int] = []
+
+    def look() -> None:
+        assert live.proc is not None
+        split.extend(sorted(connections_by_worker(live.port, worker_pids(live.proc.pid)).values()))
+
+    halfway = threading.Timer(seconds / 2, look)
+    halfway.start()
     result = run_wrk(live.url, env, seconds, WRK_THREADS)
+    halfway.join()
+    result["connections"] = split
     created = result["created_per_s"] * seconds
     # Server CPU per create: independent of what else runs on the machine.
     result["cpu_ms_per_create"] = (cpu_seconds(live.proc.pid) - cpu_before) * 1000 / created if created else 0.0
@@ -327,6 +340,7 @@ def _report(backend: str, r: dict[str, Any], label: str) -> str:
         f"{backend:9s} {label:7s} API {r['created_per_s']:6.0f} creates/s  p50 {r['p50_ms']:6.1f} ms  "
         f"p99 {r['p99_ms']:6.1f} ms  errors {r['errors']}  | raw insert {r['raw_per_s']:6.0f} rows/s  "
         f"| server CPU {r['cpu_ms_per_create']:.1f} ms/create  "
+        f"{'| connections ' + '/'.join(map(str, r['connections'])) + '  ' if r.get('connections') else ''}"
         f"| ratio {r['ratio']:.2f} (target {TARGET_RATIO[backend]:.2f}: {'met' if ratio_ok else 'NOT met'}"
         f"{'' if backend != 'postgres' else ', p99 ' + ('met' if p99_ok else 'NOT met')})  "
         f"| peak RSS per process {', '.join(f'{v:.0f}' for v in r['rss_mb'].values())} MB "

@@ -18,14 +18,13 @@ import struct
 import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support.live import LiveServer, free_port
+from tests.support.live import LiveServer, connections_by_worker, free_port, worker_pids
 
 pytestmark = pytest.mark.multiprocess
 
@@ -39,36 +38,16 @@ def two_workers() -> Iterator[LiveServer]:
     live.cleanup()
 
 
-def _workers(parent: int) -> list[int]:
-    """The live worker processes of ``parent`` (its spawned children; multiprocessing's resource
-    tracker is a child too, and is left out)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"spawn_main" not in cmdline:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == parent and fields[0] != "Z":
-            pids.append(int(entry.name))
-    return sorted(pids)
-
-
 def _wait_for_workers(parent: int, count: int, other_than: frozenset[int] = frozenset()) -> list[int]:
     """``count`` workers of ``parent``, none of ``other_than``, each serving: its app started and
     it claimed its slot in the worker table (until then its siblings take every connection)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        pids = _workers(parent)
+        pids = worker_pids(parent)
         if len(pids) == count and not other_than & set(pids) and _table_for(pids) is not None:
             return pids
         time.sleep(0.1)
-    raise AssertionError(f"expected {count} serving workers of {parent}, found {_workers(parent)}")
+    raise AssertionError(f"expected {count} serving workers of {parent}, found {worker_pids(parent)}")
 
 
 def _table_for(pids: list[int]) -> Path | None:
@@ -79,37 +58,6 @@ def _table_for(pids: list[int]) -> Path | None:
         if {words[i] for i in range(0, len(words), 2) if words[i] and words[i + 1] < 2**62} == set(pids):
             return path
     return None
-
-
-def _server_side_inodes(port: int) -> set[str]:
-    """Socket inodes of the established connections whose local port is ``port``."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except FileNotFoundError:
-            continue
-        for line in lines:
-            cols = line.split()
-            local_port = int(cols[1].rsplit(":", 1)[1], 16)
-            if local_port == port and cols[3] == "01":  # 01: ESTABLISHED
-                inodes.add(cols[9])
-    return inodes
-
-
-def _held_by(port: int, pids: list[int]) -> Counter[int]:
-    """How many of ``port``'s established connections each of ``pids`` holds."""
-    inodes = _server_side_inodes(port)
-    held: Counter[int] = Counter({pid: 0 for pid in pids})
-    for pid in pids:
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            try:
-                target = os.readlink(fd)
-            except OSError:
-                continue
-            if target.startswith("socket:[") and target[8:-1] in inodes:
-                held[pid] += 1
-    return held
 
 
 def _open_at_once(port: int, n: int) -> list[socket.socket]:
@@ -139,7 +87,7 @@ def test_a_burst_of_connections_is_split_evenly_between_the_workers(two_workers:
     pids = _wait_for_workers(two_workers.proc.pid, 2)
     socks = _open_at_once(two_workers.port, CONNECTIONS)
     try:
-        held = _held_by(two_workers.port, pids)
+        held = connections_by_worker(two_workers.port, pids)
         assert sum(held.values()) == CONNECTIONS
         assert max(held.values()) - min(held.values()) <= 2, held
     finally:
@@ -157,7 +105,7 @@ def test_a_worker_that_dies_is_replaced_and_the_new_one_takes_its_share(two_work
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         socks = _open_at_once(two_workers.port, CONNECTIONS)
-        held = _held_by(two_workers.port, pids)
+        held = connections_by_worker(two_workers.port, pids)
         _close(socks)
         if min(held.values()) > 0:
             break

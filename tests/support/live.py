@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -326,3 +327,58 @@ def make_workspace(server: LiveServer, name: str = "Test Co", **account: Any) ->
             )
     finally:
         db.dispose()
+
+
+# ── which worker process holds which connection (Linux /proc) ─────────────────────────
+
+
+def worker_pids(parent: int) -> list[int]:
+    """The live worker processes of ``parent`` (its spawned children; multiprocessing's resource
+    tracker is a child too, and is left out)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" not in cmdline:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == parent and fields[0] != "Z":
+            pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def _server_side_inodes(port: int) -> set[str]:
+    """Socket inodes of the established connections whose local port is ``port``."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            cols = line.split()
+            local_port = int(cols[1].rsplit(":", 1)[1], 16)
+            if local_port == port and cols[3] == "01":  # 01: ESTABLISHED
+                inodes.add(cols[9])
+    return inodes
+
+
+def connections_by_worker(port: int, pids: list[int]) -> Counter[int]:
+    """How many of ``port``'s established connections each of ``pids`` holds (Linux: the server
+    side of each TCP connection in /proc/net/tcp, matched by socket inode to the processes' fds)."""
+    inodes = _server_side_inodes(port)
+    held: Counter[int] = Counter({pid: 0 for pid in pids})
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:[") and target[8:-1] in inodes:
+                held[pid] += 1
+    return held
