@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from keito_server.serving import WorkerTable
 
 from tests.support.live import LiveServer, connections_by_worker, free_port, worker_pids
 
@@ -53,10 +53,12 @@ def _wait_for_workers(parent: int, count: int, other_than: frozenset[int] = froz
 def _table_for(pids: list[int]) -> Path | None:
     """The worker table file that records exactly ``pids`` as serving."""
     for path in Path("/dev/shm").glob("keito-workers-*"):
-        data = path.read_bytes()
-        words = struct.unpack(f"{len(data) // 8}q", data)
-        if {words[i] for i in range(0, len(words), 2) if words[i] and words[i + 1] < 2**62} == set(pids):
-            return path
+        table = WorkerTable.attach(str(path))
+        try:
+            if table.serving() == set(pids):
+                return path
+        finally:
+            table.close()
     return None
 
 

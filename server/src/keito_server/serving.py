@@ -83,6 +83,11 @@ class WorkerTable:
         os.close(fd)
         return cls(path, size)
 
+    @classmethod
+    def attach(cls, path: str) -> WorkerTable:
+        """An existing table, sized from its file (to read it from outside the server)."""
+        return cls(path, os.path.getsize(path) // (_SLOT * 8))
+
     def claim(self) -> int:
         """This process's slot: a free one, or one whose process has gone (a restarted worker
         takes its predecessor's)."""
@@ -119,6 +124,10 @@ class WorkerTable:
         """pid -> connections of every claimed slot (the supervisor reads which workers started)."""
         return {self._words[i * _SLOT]: self._words[i * _SLOT + 1] for i in range(self.size) if self._words[i * _SLOT]}
 
+    def serving(self) -> set[int]:
+        """The pids of the workers that claimed a slot and have not released it."""
+        return {pid for pid, count in self.counts().items() if count < _RELEASED}
+
     def release(self) -> None:
         """This worker stops accepting: siblings must not leave connections to it. The pid stays,
         so the supervisor can tell a worker that served from one that never started."""
@@ -135,9 +144,7 @@ class WorkerTable:
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process now holds the pid
+    except (ProcessLookupError, PermissionError):  # gone, or someone else's process has the pid now
         return False
     return True
 
