@@ -13,7 +13,20 @@ from typing import Any
 import pytest
 from keito_server.db.prepared import Prepared
 from keito_server.db.types import JSONType, Money, UTCDateTime
-from sqlalchemy import Boolean, Column, Date, Integer, MetaData, String, Table, bindparam, create_engine, insert, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    create_engine,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -115,3 +128,18 @@ def test_a_statement_with_an_expanding_parameter_is_refused(engine: Engine) -> N
     listed = Prepared(select(things.c.id).where(things.c.id.in_(bindparam("ids", expanding=True))))
     with engine.connect() as conn, pytest.raises(ValueError, match="cannot run the parameter 'ids'"):
         listed.rows(conn, {"ids": ["a"]})
+
+
+def test_rows_come_back_from_a_select_a_returning_insert_and_a_text_select_and_none_from_a_plain_write(
+    engine: Engine,
+) -> None:
+    """Whether a statement returns rows is decided once, from the statement (a SELECT, or DML
+    with RETURNING); a text statement, which says nothing about it, asks the cursor."""
+    returning = Prepared(insert(things).values(id=bindparam("id")).returning(things.c.id, things.c.count))
+    as_text = Prepared(text("SELECT id FROM prepared_things WHERE id = :id").bindparams(bindparam("id")))
+    with engine.connect() as conn:
+        assert INSERT.rows(conn, {"id": "plain", **EMPTY}) == []
+        assert returning.rows(conn, {"id": "returned"}) == [("returned", None)]
+        assert as_text.rows(conn, {"id": "returned"}) == [("returned",)]
+        assert BY_ID.rows(conn, {"id": "plain"}) == [("plain", *EMPTY.values())]
+        conn.rollback()

@@ -25,7 +25,8 @@ from typing import Any, cast
 
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, Select
+from sqlalchemy.sql.dml import UpdateBase
 
 _CURSOR = "keito_prepared_cursor"
 
@@ -36,6 +37,9 @@ class _Compiled:
     positional: tuple[str, ...] | None  # qmark/numeric dialects: the parameter names in order
     binds: tuple[tuple[str, Callable[[Any], Any]], ...]  # names whose values need converting
     results: tuple[tuple[int, Callable[[Any], Any]], ...]  # result columns that need converting
+    # A SELECT, or DML with RETURNING: known once here, where asking psycopg's cursor.description
+    # builds a list of column objects on every run. None (other statements): ask the cursor.
+    returns_rows: bool | None
 
 
 class Prepared:
@@ -65,7 +69,7 @@ class Prepared:
             cursor = pooled.info[_CURSOR] = dbapi_conn.cursor()
         try:
             cursor.execute(compiled.sql, args)
-            rows = cast(list[tuple[Any, ...]], cursor.fetchall()) if cursor.description else []
+            rows = cast(list[tuple[Any, ...]], cursor.fetchall()) if _has_rows(compiled, cursor) else []
         except dialect.loaded_dbapi.Error as exc:
             pooled.info.pop(_CURSOR, None)
             cursor.close()
@@ -94,9 +98,18 @@ class Prepared:
             if process is not None:
                 results.append((i, process))
         positional = tuple(compiled.positiontup) if compiled.positional else None
-        made = _Compiled(compiled.string, positional, tuple(binds), tuple(results))
+        returns_rows: bool | None = None
+        if isinstance(self.statement, Select):
+            returns_rows = True
+        elif isinstance(self.statement, UpdateBase):
+            returns_rows = bool(compiled.effective_returning)
+        made = _Compiled(compiled.string, positional, tuple(binds), tuple(results), returns_rows)
         self._compiled[dialect.name] = made
         return made
+
+
+def _has_rows(compiled: _Compiled, cursor: Any) -> bool:
+    return compiled.returns_rows if compiled.returns_rows is not None else cursor.description is not None
 
 
 def _converted(row: tuple[Any, ...], results: tuple[tuple[int, Callable[[Any], Any]], ...]) -> tuple[Any, ...]:
