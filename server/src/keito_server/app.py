@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
@@ -13,6 +12,7 @@ from starlette.types import ASGIApp, Message
 from keito_server import __version__
 from keito_server.api import errors as api_errors
 from keito_server.api.direct import DirectLane
+from keito_server.api.lane_threads import LaneThreads
 from keito_server.api.middleware import ApiMiddleware
 from keito_server.api.openapi import openapi_for
 from keito_server.api.routes import DIRECT, ROUTERS
@@ -44,7 +44,7 @@ class KeitoApp(FastAPI):
 
 
 def lane_threads(settings: Settings) -> int:
-    """Threads of ApiMiddleware's own pool (api/middleware.py). Measured under wrk on 2 vCPUs
+    """Threads of ApiMiddleware's own pool (api/lane_threads.py, ADR 0511). Measured under wrk on 2 vCPUs
     (ADR 0506): on SQLite, which runs one write at a time across all processes, two threads do
     more than eight (more only wait for the GIL); on PostgreSQL a quarter of ``KEITO_THREADS``
     (4 by default) did better than half."""
@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         pool_size=settings.threads + lane_threads(settings) + 4,
         statement_pool_size=lane_threads(settings),
     )
-    executor = ThreadPoolExecutor(lane_threads(settings), thread_name_prefix="keito-api")
+    threads = LaneThreads(lane_threads(settings))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         try:
             yield
         finally:
-            executor.shutdown(wait=True)
+            threads.shutdown()
             db.dispose()
 
     app = KeitoApp(
@@ -124,7 +124,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         app.include_router(router)
     mount_web(app, settings)
     limiter = RateLimiter(db, settings.rate_limit_per_minute, settings.redis_url)
-    lane = DirectLane(app, DIRECT, executor) if direct else None
+    lane = DirectLane(app, DIRECT, threads) if direct else None
 
     def outer(stack: ASGIApp) -> ASGIApp:
         return ApiMiddleware(
@@ -132,7 +132,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             db=db,
             limiter=limiter,
             fault_injection=settings.enable_fault_injection,
-            executor=executor,
+            threads=threads,
             lane=lane,
         )
 

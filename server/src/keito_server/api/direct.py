@@ -14,10 +14,8 @@ and serves what the lane does not take (a multipart body).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -30,6 +28,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from keito_server.api.deps import actor_for
+from keito_server.api.lane_threads import LaneThreads
 from keito_server.services.context import Actor
 
 Handler = Callable[[Any, Session, Actor], Response]
@@ -45,12 +44,12 @@ class Direct:
 
 
 class DirectLane:
-    """Serves the direct paths of ``app`` (``routes``: path -> ``Direct``) on ``executor``."""
+    """Serves the direct paths of ``app`` (``routes``: path -> ``Direct``) on ``threads``."""
 
-    def __init__(self, app: FastAPI, routes: Mapping[str, Direct], executor: ThreadPoolExecutor) -> None:
+    def __init__(self, app: FastAPI, routes: Mapping[str, Direct], threads: LaneThreads) -> None:
         self.app = app
         self.routes = routes
-        self.executor = executor
+        self.threads = threads
 
     def takes(self, scope: Scope) -> bool:
         """A POST to a direct path with a JSON body (or none): every body but multipart, which
@@ -60,7 +59,7 @@ class DirectLane:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = self.request(scope, receive)
         body = await request.body()
-        answer = await asyncio.get_running_loop().run_in_executor(self.executor, self.answer, request, body)
+        answer = await self.threads.run(self.answer, request, body)
         response = await self.render(request, answer)
         await response(scope, receive, send)
 

@@ -17,12 +17,10 @@ small thread pool, which costs less per hop than the shared one FastAPI uses.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError
@@ -32,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keito_server.api.dialects import Dialect, dialect_for_path, error_body
 from keito_server.api.direct import DirectLane
+from keito_server.api.lane_threads import LaneThreads
 from keito_server.api.responses import dumps
 from keito_server.db.engine import Database
 from keito_server.domain.errors import IDEMPOTENCY_IN_PROGRESS, IDEMPOTENCY_KEY_REUSED
@@ -98,20 +97,20 @@ class ApiMiddleware:
         db: Database,
         limiter: RateLimiter,
         fault_injection: bool,
-        executor: ThreadPoolExecutor,
+        threads: LaneThreads,
         lane: DirectLane | None = None,
     ) -> None:
         self.app = app
         self.db = db
         self.limiter = limiter
         self.fault_injection = fault_injection
-        self.executor = executor
+        self.threads = threads
         self.lane = lane
         self._faults: dict[str, int] = {}
         self._faults_lock = threading.Lock()
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+        return await self.threads.run(fn, *args)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
