@@ -185,7 +185,8 @@ def test_creates_on_a_lane_thread_run_in_autocommit_on_the_connection_the_thread
 ) -> None:
     """ADR 0509: the direct lane's sessions hand a create their thread's own autocommit
     connection, the same one from one request to the next; a timer start adds its check for a
-    running timer, still outside any transaction, and a refused one writes nothing."""
+    running timer, still outside any transaction, and a refused one writes nothing. A create
+    after the first takes its context from the first's (ADR 0512)."""
     if ws.server.backend != "postgres":
         pytest.skip("SQLite runs every create in a write transaction; no connection is held for it")
     from keito_server.db.engine import HELD_CONNECTION, Database
@@ -199,6 +200,7 @@ def test_creates_on_a_lane_thread_run_in_autocommit_on_the_connection_the_thread
         actor = _pg_actor(db, ws)
         today = local_today(actor.account.timezone)  # a timer starts on the workspace's today
         body = {"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": today}
+        time_entries._REMEMBERED.clear()  # the first create reads its context (ADR 0512)
         with db.lane_session() as first:
             held = first.info[HELD_CONNECTION]
             pgconn = held.connection.driver_connection.pgconn
@@ -207,13 +209,15 @@ def test_creates_on_a_lane_thread_run_in_autocommit_on_the_connection_the_thread
                 time_entries.create_entry(first, actor, {**body, "hours": 1})
                 time_entries.create_entry(first, actor, {**body, "is_running": True})
                 pgconn.untrace()
-        assert _wire(trace) == (["Bind"] * 5, ["I"] * 5)  # 2 + 3 with the running-timer check
+        # The context read and the insert, then (the context remembered) the running-timer check
+        # and the insert.
+        assert _wire(trace) == (["Bind"] * 4, ["I"] * 4)
         with db.lane_session() as second, trace.open("w") as out:
             assert second.info[HELD_CONNECTION] is held
             pgconn.trace(out.fileno())
             with pytest.raises(Conflict):
                 time_entries.create_entry(second, actor, {**body, "is_running": True})
             pgconn.untrace()
-        assert _wire(trace) == (["Bind"] * 2, ["I"] * 2)  # the context, the check; no insert
+        assert _wire(trace) == (["Bind"], ["I"])  # the check alone; no context read, no insert
     finally:
         db.dispose()

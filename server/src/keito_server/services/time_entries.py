@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, insert, select
+from sqlalchemy import Select, Table, and_, bindparam, insert, literal_column, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -220,12 +220,28 @@ def create_entry(
     require_hours: bool = False,
 ) -> TimeEntryView:
     """Create a completed entry or start a timer. ``require_hours`` is v1's rule: a completed
-    entry must say its hours (or its start and end); v2 follows Harvest and starts a timer."""
+    entry must say its hours (or its start and end); v2 follows Harvest and starts a timer.
+
+    The first try may take its project, task and assignment from the context this process
+    read for the last such create; its insert writes only if that context is still the
+    database's (ADR 0512). Otherwise nothing was written, and the create runs again on a fresh
+    read, as it does if the context changes between a read and the insert."""
+    for remembered in (True, False, False):
+        try:
+            return _create(session, actor, data, default_source, require_hours, remembered)
+        except _StaleContext:
+            session.rollback()  # SQLite: lets go of the write lock; a timer being replaced stays
+    raise Conflict("The project, task or assignment kept changing while this entry was saved; send it again.")
+
+
+def _create(
+    session: Session, actor: Actor, data: dict[str, Any], default_source: str, require_hours: bool, remembered: bool
+) -> TimeEntryView:
     account = actor.account
     replace = bool(data.get("replace_running"))
     conn = _create_connection(session, replace)
     user = teammates.target_user(session, actor, data.get("user_id"), "log time for other people")
-    ctx = _log_context(conn, actor, user, data.get("project_id"), data.get("task_id"))
+    ctx = _log_context(conn, actor, user, data.get("project_id"), data.get("task_id"), remembered=remembered)
     spent_date: date = data["spent_date"]
     metadata = check_metadata(data.get("metadata"))
     source = check_source(data.get("source") or default_source, TIME_ENTRY_SOURCES)
@@ -284,7 +300,9 @@ def create_entry(
         _set_duration(entry, hours, started, ended, account.rounding_minutes)
         _require_notes(actor, entry)
     created = audit_row(account.id, actor.user_id, "time_entry.created", entry.id, {"source": source})
-    _commit_timer_write(session, entry, replace_running=replace and running, actor=actor, insert=created, conn=conn)
+    _commit_timer_write(
+        session, entry, replace_running=replace and running, actor=actor, insert=created, conn=conn, context_row=ctx.row
+    )
     return _build_views(
         actor,
         [entry],
@@ -436,7 +454,7 @@ def running_entry(session: Session, actor: Actor, user_id: str | None = None) ->
 def _create_connection(session: Session, replace: bool) -> Connection:
     """The connection a create runs its statements on. On PostgreSQL a create that needs no
     transaction runs in autocommit: its reads are checks and its write is one statement (the
-    entry and its audit row, ``_INSERT_ENTRY_AND_AUDIT``), atomic on its own. Under READ
+    entry and its audit row, ``_GUARDED_INSERT_PG``), atomic on its own. Under READ
     COMMITTED, BEGIN ... COMMIT around them would add two round trips and nothing else: each
     statement sees the latest committed data either way, and the partial unique index referees
     the running timer either way (ADR 0507). On a thread of the direct lane that is the
@@ -460,12 +478,13 @@ def _commit_timer_write(
     actor: Actor,
     insert: dict[str, Any] | None = None,
     conn: Connection | None = None,
+    context_row: tuple[Any, ...] = (),
 ) -> None:
     """Commit a write that may make ``entry`` the user's running timer. The database's partial
     unique index is the referee, so the rule holds across processes; ``replace_running`` stops
     the current timer in the same transaction. ``insert``: ``entry`` is a new row, not in the
     session, written here with this audit row (``common.audit_row``) on ``conn``
-    (``_create_connection``)."""
+    (``_create_connection``) if its context still reads ``context_row`` (else ``_StaleContext``)."""
     conn = conn or session.connection()
     if entry.is_running:
         running = _RUNNING_TIMER.rows(conn, {"user_id": entry.user_id, "entry_id": entry.id})
@@ -485,7 +504,7 @@ def _commit_timer_write(
             entry.is_running = True
     try:
         if insert is not None:
-            _insert_entry(conn, entry, insert)
+            _insert_entry(conn, entry, insert, context_row)
         # A create on a lane thread's held connection (ADR 0509) may leave the session untouched:
         # then there is nothing to commit, and beginning a transaction only to end it cost ~6 %
         # of the create's CPU (benchmarks/create_inprocess.py under py-spy).
@@ -521,32 +540,34 @@ class _LogContext:
     person_project_rate: Decimal | None  # the person's active assignment on the project
     task_rate: Decimal | None  # the task's rate on this project, else its default rate
     task_billable: bool  # billable by default on this project, else the task's own default
+    row: tuple[Any, ...]  # the context query's row this was read from, for the insert's check
 
 
-def _context_statement() -> Any:  # a Select of 17 typed columns
+def _context_statement() -> Any:  # a Select of 17 typed, labelled columns
     # Plain table columns, not ORM attributes: the statement runs on the session's connection
-    # as Core, without the ORM's compile and loading steps.
+    # as Core, without the ORM's compile and loading steps. The labels name the columns of
+    # the copy of this query inside the create's insert (``_guarded_insert``).
     p, t, ua, ta = (cast(Table, m.__table__).c for m in (Project, Task, UserAssignment, TaskAssignment))
     acct: Any = bindparam("account_id")
     return (
         select(
-            p.id,
-            p.name,
-            p.client_id,
-            p.is_active,
-            p.is_billable,
-            p.bill_by,
-            p.hourly_rate,
-            t.id,
-            t.name,
-            t.is_active,
-            t.default_hourly_rate,
-            t.billable_by_default,
-            ua.id,
-            ua.hourly_rate,
-            ta.id,
-            ta.hourly_rate,
-            ta.billable,
+            p.id.label("p_id"),
+            p.name.label("p_name"),
+            p.client_id.label("p_client_id"),
+            p.is_active.label("p_active"),
+            p.is_billable.label("p_billable"),
+            p.bill_by.label("p_bill_by"),
+            p.hourly_rate.label("p_rate"),
+            t.id.label("t_id"),
+            t.name.label("t_name"),
+            t.is_active.label("t_active"),
+            t.default_hourly_rate.label("t_rate"),
+            t.billable_by_default.label("t_billable"),
+            ua.id.label("ua_id"),
+            ua.hourly_rate.label("ua_rate"),
+            ta.id.label("ta_id"),
+            ta.hourly_rate.label("ta_rate"),
+            ta.billable.label("ta_billable"),
         )
         .select_from(cast(Table, Project.__table__))
         .outerjoin(cast(Table, Task.__table__), and_(t.id == bindparam("task_id"), t.account_id == acct))
@@ -563,21 +584,53 @@ _CONTEXT = Prepared(_context_statement())
 
 
 def _log_context(
-    conn: Connection, actor: Actor, user: User, project_id: str | None, task_id: str | None
+    conn: Connection,
+    actor: Actor,
+    user: User,
+    project_id: str | None,
+    task_id: str | None,
+    *,
+    remembered: bool = False,
 ) -> _LogContext:
     """The project, task and assignments for logging time, checked in the order the rules give
     their errors: project found and active, task found (or the project's default) and active,
-    the person assigned (administrators may log anywhere)."""
+    the person assigned (administrators may log anywhere).
+
+    ``remembered``: a row this process read before for the same workspace, project, task and
+    person may stand in for the query (``_REMEMBERED``, ADR 0512). Such a row is only a guess:
+    the create's insert writes nothing unless the row still matches the database
+    (``_guarded_insert``), and a guess that fails a rule is read again before it answers."""
     if not project_id:
         raise errors.NotFound("Project", field="project_id")
     defaulted = not task_id
     if defaulted:
         task_id = _default_task_id(conn, project_id)
     params = {"account_id": actor.account_id, "project_id": project_id, "task_id": task_id, "user_id": user.id}
+    key = (actor.account_id, project_id, task_id, user.id)
+    guess = _REMEMBERED.get(key) if remembered else None
+    if guess is not None:
+        try:
+            return _checked_context(guess, user, defaulted)
+        except errors.KeitoError:
+            _REMEMBERED.pop(key, None)  # perhaps stale: the answer comes from a fresh read
     rows = _CONTEXT.rows(conn, params)
     if not rows:
         raise errors.NotFound("Project", field="project_id")
-    row = rows[0]
+    ctx = _checked_context(rows[0], user, defaulted)
+    if remembered:
+        if len(_REMEMBERED) >= _REMEMBER_AT_MOST:
+            _REMEMBERED.clear()
+        _REMEMBERED[key] = rows[0]
+    return ctx
+
+
+# Context rows this process has read for creates: (workspace, project, task, person) -> row.
+# Shared by the process's threads; a lost or stale row only costs a read (see _log_context).
+_REMEMBERED: dict[tuple[str, str, str | None, str], tuple[Any, ...]] = {}
+_REMEMBER_AT_MOST = 10_000
+
+
+def _checked_context(row: tuple[Any, ...], user: User, defaulted: bool) -> _LogContext:
     (p_id, p_name, client_id, p_active, p_billable, bill_by, p_rate) = row[0:7]
     (t_id, t_name, t_active, t_rate, t_billable) = row[7:12]
     (ua_id, ua_rate, ta_id, ta_rate, ta_billable) = row[12:17]
@@ -603,6 +656,7 @@ def _log_context(
         person_project_rate=ua_rate,
         task_rate=ta_rate if ta_rate is not None else t_rate,
         task_billable=bool(ta_billable if ta_id is not None else t_billable),
+        row=row,
     )
 
 
@@ -648,17 +702,37 @@ _ENTRY_COLUMNS = [(attr.key, attr.columns[0].key) for attr in sa_inspect(TimeEnt
 _ENTRIES, _AUDITS = cast(Table, TimeEntry.__table__), cast(Table, AuditEvent.__table__)
 
 
-def _insert_every_column(table: Table, prefix: str = "") -> Any:  # an Insert of named parameters
-    return insert(table).values({c.key: bindparam(f"{prefix}{c.key}", type_=c.type) for c in table.c})
+def _guarded_insert(postgres: bool) -> Any:  # an Insert of named parameters, RETURNING the id
+    """``INSERT INTO time_entries ... SELECT <the entry's values>`` from a copy of the context
+    query, only where it still reads the row the create's rules and rates came from
+    (``ctx_<label>``, ADR 0512). It returns the new id, or nothing when the context changed.
+    The project and task ids need no check of their own: the query finds the row by them.
+    On PostgreSQL the audit row rides along, under the same condition, in a data-modifying
+    CTE, and each value is typed by psycopg's ``::type`` casts (SQLAlchemy renders them);
+    SQLite has no such CTE, and the audit row follows in a statement of its own."""
+    ctx = _context_statement().cte("ctx")
+    checks = [c.is_not_distinct_from(bindparam(f"ctx_{c.key}", type_=c.type)) for c in ctx.c if c.key not in _BY_KEY]
+    same = select(literal_column("1").label("one")).select_from(ctx).where(ctx.c.t_id.is_not(None), *checks).cte("same")
+
+    def values(table: Table, prefix: str = "") -> Select[Any]:
+        return select(*(bindparam(f"{prefix}{c.key}", type_=c.type) for c in table.c)).select_from(same)
+
+    statement = insert(_ENTRIES).from_select([c.key for c in _ENTRIES.c], values(_ENTRIES)).returning(_ENTRIES.c.id)
+    if postgres:
+        audit = insert(_AUDITS).from_select([c.key for c in _AUDITS.c], values(_AUDITS, "audit_"))
+        statement = statement.add_cte(audit.cte("audit_row"))
+    return statement
 
 
-# The create's writes run as prepared statements (db/prepared.py, ADR 0508). On PostgreSQL the
-# audit row rides along in a data-modifying CTE, so the write is one round trip; SQLite has no
-# INSERT in a WITH, and two in-process statements cost little there.
-_INSERT_ENTRY_AND_AUDIT = Prepared(
-    _insert_every_column(_ENTRIES).add_cte(_insert_every_column(_AUDITS, "audit_").cte("audit_row"))
-)
-_INSERT_ENTRY, _INSERT_AUDIT = Prepared(_insert_every_column(_ENTRIES)), Prepared(_insert_every_column(_AUDITS))
+_BY_KEY = ("p_id", "t_id")  # the context columns the query is keyed by (see _guarded_insert)
+
+
+# The create's writes run as prepared statements (db/prepared.py, ADR 0508): on PostgreSQL one
+# round trip for the entry and its audit row, on SQLite two in-process statements.
+_GUARDED_INSERT_PG, _GUARDED_INSERT_SQLITE = Prepared(_guarded_insert(True)), Prepared(_guarded_insert(False))
+_INSERT_AUDIT = Prepared(insert(_AUDITS).values({c.key: bindparam(c.key, type_=c.type) for c in _AUDITS.c}))
+# (position in the context row, parameter) of each column the guarded insert checks.
+_CHECKED = [(i, f"ctx_{c.key}") for i, c in enumerate(_context_statement().selected_columns) if c.key not in _BY_KEY]
 # The user's running timer other than this entry (``entry_id``): at most one.
 _RUNNING_TIMER = Prepared(
     select(_ENTRIES.c.id).where(
@@ -669,13 +743,22 @@ _RUNNING_TIMER = Prepared(
 )
 
 
-def _insert_entry(conn: Connection, entry: TimeEntry, audit: dict[str, Any]) -> None:
-    row = {column: getattr(entry, attr) for attr, column in _ENTRY_COLUMNS}
+class _StaleContext(Exception):
+    """The create's context changed before its insert: nothing was written; read it again."""
+
+
+def _insert_entry(conn: Connection, entry: TimeEntry, audit: dict[str, Any], context_row: tuple[Any, ...]) -> None:
+    params = {column: getattr(entry, attr) for attr, column in _ENTRY_COLUMNS}
+    params.update((name, context_row[i]) for i, name in _CHECKED)
     if conn.dialect.name == "postgresql":
-        _INSERT_ENTRY_AND_AUDIT.rows(conn, {**row, **{f"audit_{k}": v for k, v in audit.items()}})
+        params.update((f"audit_{k}", v) for k, v in audit.items())
+        inserted = _GUARDED_INSERT_PG.rows(conn, params)
     else:
-        _INSERT_AUDIT.rows(conn, audit)
-        _INSERT_ENTRY.rows(conn, row)
+        inserted = _GUARDED_INSERT_SQLITE.rows(conn, params)
+        if inserted:
+            _INSERT_AUDIT.rows(conn, audit)
+    if not inserted:
+        raise _StaleContext
 
 
 def _set_duration(entry: TimeEntry, hours: Any, started: str | None, ended: str | None, rounding: int) -> None:

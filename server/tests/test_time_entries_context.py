@@ -1,0 +1,117 @@
+"""ADR 0512: a create may take its project, task and assignment from the context the server
+read for an earlier create, but writes only if that context is still the database's. Here the
+database changes behind the running server's back (as another worker or host would change it),
+and the next create must act on the database as it is now, writing nothing on the way."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from tests.support.live import Workspace
+
+TODAY = date.today().isoformat()
+
+
+def _entry(ws: Workspace, **extra: Any) -> dict[str, Any]:
+    return {"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": TODAY, "hours": 1, **extra}
+
+
+def _behind_the_servers_back(ws: Workspace, statement: Any) -> None:
+    """Runs ``statement`` on the server's database from this process, not through the server."""
+    ws.run(lambda session, _actor: (session.execute(statement), session.commit()))
+
+
+def _rows(ws: Workspace) -> tuple[int, int]:
+    """(time entries, time-entry audit rows) in the workspace."""
+    from keito_server.db.models import AuditEvent, TimeEntry
+
+    def count(session: Any, _actor: Any) -> tuple[int, int]:
+        entries = session.scalar(select(func.count()).where(TimeEntry.account_id == ws.account_id))
+        audits = session.scalar(
+            select(func.count()).where(
+                AuditEvent.account_id == ws.account_id, AuditEvent.action == "time_entry.created"
+            )
+        )
+        return entries, audits
+
+    result: tuple[int, int] = ws.run(count)
+    return result
+
+
+def test_a_rate_changed_behind_the_servers_back_is_the_rate_of_the_next_entry(ws: Workspace) -> None:
+    from keito_server.db.models import Project
+
+    _behind_the_servers_back(
+        ws, update(Project).where(Project.id == ws.project_id).values(bill_by="Project", hourly_rate=100)
+    )
+    api = ws.api()
+    assert api.post("time_entries", json=_entry(ws)).json()["billable_rate"] == 100
+    assert api.post("time_entries", json=_entry(ws)).json()["billable_rate"] == 100  # the remembered context
+    _behind_the_servers_back(ws, update(Project).where(Project.id == ws.project_id).values(hourly_rate=150))
+    third = api.post("time_entries", json=_entry(ws))
+    assert third.status_code == 201, third.text
+    assert third.json()["billable_rate"] == 150
+    assert _rows(ws) == (3, 3)
+
+
+def test_a_renamed_task_is_named_in_the_next_entry(ws: Workspace) -> None:
+    from keito_server.db.models import Task
+
+    api = ws.api(dialect="v1")
+    assert api.post("time-entries", json=_entry(ws)).json()["task"]["name"] == "Development"
+    _behind_the_servers_back(ws, update(Task).where(Task.id == ws.task_id).values(name="Building"))
+    renamed = api.post("time-entries", json=_entry(ws))
+    assert renamed.status_code == 201, renamed.text
+    assert renamed.json()["task"]["name"] == "Building"
+
+
+def test_a_member_taken_off_the_project_behind_the_servers_back_is_refused_and_nothing_is_written(
+    ws: Workspace,
+) -> None:
+    from keito_server.db.models import UserAssignment
+
+    member_id, key = ws.add_user("Meg")
+    api = ws.api(key)
+    assert api.post("time_entries", json=_entry(ws)).status_code == 201
+    assert api.post("time_entries", json=_entry(ws, is_running=True, hours=None)).status_code == 201
+    before = _rows(ws)
+    _behind_the_servers_back(
+        ws, update(UserAssignment).where(UserAssignment.user_id == member_id).values(is_active=False)
+    )
+    for body in (_entry(ws), _entry(ws, is_running=True, hours=None, replace_running=True)):
+        refused = api.post("time_entries", json=body)
+        assert refused.status_code == 403 and refused.json()["code"] == "project_not_assigned", refused.text
+    assert _rows(ws) == before == (2, 2)
+    timers = api.get("time_entries", params={"is_running": "true"}).json()["time_entries"]
+    assert len(timers) == 1  # the running timer was not replaced
+
+
+def test_an_archived_task_is_refused_and_a_restored_one_accepted_again(ws: Workspace) -> None:
+    from keito_server.db.models import Task
+
+    api = ws.api()
+    assert api.post("time_entries", json=_entry(ws)).status_code == 201
+    _behind_the_servers_back(ws, update(Task).where(Task.id == ws.task_id).values(is_active=False))
+    refused = api.post("time_entries", json=_entry(ws))
+    assert refused.status_code == 422 and refused.json()["field"] == "task_id", refused.text
+    _behind_the_servers_back(ws, update(Task).where(Task.id == ws.task_id).values(is_active=True))
+    assert api.post("time_entries", json=_entry(ws)).status_code == 201
+    assert _rows(ws) == (2, 2)
+
+
+def test_the_guarded_insert_stays_within_what_psycopg_caches_per_statement() -> None:
+    """psycopg parses a statement's placeholders once and caches the result only for statements
+    of at most 4096 characters and 50 parameters; past either, it parses on every run, which
+    made this insert cost more than the context read it replaces (ADR 0512)."""
+    from keito_server.services import time_entries
+    from psycopg import _queries
+    from sqlalchemy import create_engine
+
+    dialect = create_engine("postgresql+psycopg://keito@127.0.0.1/none").dialect  # no connection is made
+    compiled = time_entries._guarded_insert(True).compile(dialect=dialect)
+    names = set(compiled.bind_names.values())
+    assert len(str(compiled)) <= _queries.MAX_CACHED_STATEMENT_LENGTH
+    assert len(names) <= _queries.MAX_CACHED_STATEMENT_PARAMS
