@@ -627,7 +627,7 @@ def _log_context(
 # Context rows this process has read for creates: (workspace, project, task, person) -> row.
 # Shared by the process's threads; a lost or stale row only costs a read (see _log_context).
 _REMEMBERED: dict[tuple[str, str, str | None, str], tuple[Any, ...]] = {}
-_REMEMBER_AT_MOST = 10_000
+_REMEMBER_AT_MOST = 4_096  # about 6 MB when full (tracemalloc, rows of typical size)
 
 
 def _checked_context(row: tuple[Any, ...], user: User, defaulted: bool) -> _LogContext:
