@@ -256,6 +256,12 @@ def _raw_worker(args: tuple[str, str, list[str], list[Any], float, str]) -> int:
     return sum(counts)
 
 
+def _run_tag() -> str:
+    """8 hex digits told apart from one raw-insert run to the next, for the rows' ids (which
+    stay within the 32-character id column)."""
+    return f"{time.time_ns() // 10**6 % 16**8:08x}"
+
+
 def bench_pgbench(url: str, seconds: int) -> float | None:
     """Rows/s of the same insert from ``CONNECTIONS`` pgbench clients (2 threads, prepared
     statements, one transaction per row); None without pgbench on the PATH."""
@@ -277,7 +283,7 @@ def bench_pgbench(url: str, seconds: int) -> float | None:
         sql = psycopg.ClientCursor(conn).mogrify(
             f"INSERT INTO time_entries ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})", values
         )
-    run = f"{time.time_ns() // 10**6 % 16**8:08x}"  # ids stay within the 32-character id column
+    run = _run_tag()
     script = (
         "\\set n random(1, 999999999999)\n"
         + sql.replace(f"'{marker}'", f"'te_b{run}c' || :client_id || 'x' || :n")
@@ -325,7 +331,7 @@ def bench_raw(backend: str, url: str, seconds: int) -> float:
     start = time.time() + 1.0  # let every process connect first
     deadline = start + seconds
     with mp.get_context("fork").Pool(RAW_PROCESSES) as pool:
-        run = f"{time.time_ns() // 10**6 % 16**8:08x}"  # ids stay within the 32-character id column
+        run = _run_tag()
         jobs = [(backend, url, names, row, deadline, f"te_r{run}p{i}") for i in range(RAW_PROCESSES)]
         total = sum(pool.map(_raw_worker, jobs))
     return total / (time.time() - start if time.time() < deadline else seconds)

@@ -605,7 +605,6 @@ def _log_context(
     defaulted = not task_id
     if defaulted:
         task_id = _default_task_id(conn, project_id)
-    params = {"account_id": actor.account_id, "project_id": project_id, "task_id": task_id, "user_id": user.id}
     key = (actor.account_id, project_id, task_id, user.id)
     guess = _REMEMBERED.get(key) if remembered else None
     if guess is not None:
@@ -613,6 +612,7 @@ def _log_context(
             return _checked_context(guess, user, defaulted)
         except errors.KeitoError:
             _REMEMBERED.pop(key, None)  # perhaps stale: the answer comes from a fresh read
+    params = {"account_id": actor.account_id, "project_id": project_id, "task_id": task_id, "user_id": user.id}
     rows = _CONTEXT.rows(conn, params)
     if not rows:
         raise errors.NotFound("Project", field="project_id")
