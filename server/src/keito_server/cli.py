@@ -60,6 +60,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         "log_level": args.log_level,
         "access_log": args.access_log,
         "proxy_headers": True,
+        "http": "keito_server.http_protocol:OneWriteProtocol",  # a response in one write (ADR 0513)
     }
     if args.workers > 1:  # Keito's own supervisor: workers take even shares of the connections
         from keito_server.serving import Supervisor
