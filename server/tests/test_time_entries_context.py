@@ -115,3 +115,73 @@ def test_the_guarded_insert_stays_within_what_psycopg_caches_per_statement() -> 
     names = set(compiled.bind_names.values())
     assert len(str(compiled)) <= _queries.MAX_CACHED_STATEMENT_LENGTH
     assert len(names) <= _queries.MAX_CACHED_STATEMENT_PARAMS
+
+
+# A trigger that keeps the entry from being written, on each backend: the guarded insert then
+# writes nothing, as when the context changes between a create's read and its insert.
+_VANISH = {
+    "postgresql": [  # the sequence counts the tries (a sequence does not roll back)
+        "CREATE SEQUENCE keito_test_tries",
+        "CREATE FUNCTION keito_test_vanish() RETURNS trigger LANGUAGE plpgsql"
+        " AS $$ BEGIN PERFORM nextval('keito_test_tries'); RETURN NULL; END $$",
+        "CREATE TRIGGER keito_test_vanish BEFORE INSERT ON time_entries FOR EACH ROW"
+        " WHEN (NEW.notes = 'vanish') EXECUTE FUNCTION keito_test_vanish()",
+    ],
+    "sqlite": [
+        "CREATE TRIGGER keito_test_vanish BEFORE INSERT ON time_entries"
+        " WHEN NEW.notes = 'vanish' BEGIN SELECT RAISE(IGNORE); END",
+    ],
+}
+_UNVANISH = {
+    "postgresql": [
+        "DROP TRIGGER keito_test_vanish ON time_entries",
+        "DROP FUNCTION keito_test_vanish()",
+        "DROP SEQUENCE keito_test_tries",
+    ],
+    "sqlite": ["DROP TRIGGER keito_test_vanish"],
+}
+
+
+def _ddl(ws: Workspace, statements: dict[str, list[str]]) -> None:
+    from sqlalchemy import text
+
+    def run(session: Any, _actor: Any) -> None:
+        for sql in statements[session.get_bind().dialect.name]:
+            session.execute(text(sql))
+        session.commit()
+
+    ws.run(run)
+
+
+def _tries(ws: Workspace) -> int | None:
+    """How often the trigger kept an entry out, on PostgreSQL (None on SQLite, where the create's
+    rollback takes back whatever the trigger could have counted)."""
+    from sqlalchemy import text
+
+    def run(session: Any, _actor: Any) -> int | None:
+        if session.get_bind().dialect.name != "postgresql":
+            return None
+        return int(session.execute(text("SELECT last_value FROM keito_test_tries")).scalar_one())
+
+    result: int | None = ws.run(run)
+    return result
+
+
+def test_an_insert_that_never_lands_is_tried_three_times_then_refused_with_nothing_written(ws: Workspace) -> None:
+    """ADR 0512: when the insert writes nothing, the create reads its context again and retries,
+    three tries in all, then answers 409. No entry and no audit row may be left behind (on
+    PostgreSQL the audit row rides in the entry's statement and must follow the entry's row)."""
+    api = ws.api()
+    assert api.post("time_entries", json=_entry(ws)).status_code == 201  # the context is remembered
+    _ddl(ws, _VANISH)
+    try:
+        refused = api.post("time_entries", json=_entry(ws, notes="vanish"))
+        tries = _tries(ws)
+        landed = api.post("time_entries", json=_entry(ws, notes="lands"))
+    finally:
+        _ddl(ws, _UNVANISH)
+    assert refused.status_code == 409, refused.text
+    assert "kept changing" in refused.json()["error_description"]
+    assert landed.status_code == 201, landed.text
+    assert _rows(ws) == (2, 2)
+    assert tries in (3, None)

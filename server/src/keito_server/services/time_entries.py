@@ -718,10 +718,14 @@ def _guarded_insert(postgres: bool) -> Any:  # an Insert of named parameters, RE
         return select(*(bindparam(f"{prefix}{c.key}", type_=c.type) for c in table.c)).select_from(same)
 
     statement = insert(_ENTRIES).from_select([c.key for c in _ENTRIES.c], values(_ENTRIES)).returning(_ENTRIES.c.id)
-    if postgres:
-        audit = insert(_AUDITS).from_select([c.key for c in _AUDITS.c], values(_AUDITS, "audit_"))
-        statement = statement.add_cte(audit.cte("audit_row"))
-    return statement
+    if not postgres:
+        return statement
+    # The audit row follows the entry's row itself, not the check: no entry, no audit row, even
+    # where something else (a trigger, a rule) kept the entry from being written.
+    written = statement.cte("written")
+    audit_values = select(*(bindparam(f"audit_{c.key}", type_=c.type) for c in _AUDITS.c)).select_from(written)
+    audit = insert(_AUDITS).from_select([c.key for c in _AUDITS.c], audit_values)
+    return select(written.c.id).add_cte(audit.cte("audit_row"))
 
 
 _BY_KEY = ("p_id", "t_id")  # the context columns the query is keyed by (see _guarded_insert)
