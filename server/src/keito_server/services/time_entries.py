@@ -702,29 +702,28 @@ _ENTRY_COLUMNS = [(attr.key, attr.columns[0].key) for attr in sa_inspect(TimeEnt
 _ENTRIES, _AUDITS = cast(Table, TimeEntry.__table__), cast(Table, AuditEvent.__table__)
 
 
-def _guarded_insert(postgres: bool) -> Any:  # an Insert of named parameters, RETURNING the id
+def _guarded_insert(postgres: bool) -> Any:  # named parameters; RETURNING (or selecting) the id
     """``INSERT INTO time_entries ... SELECT <the entry's values>`` from a copy of the context
     query, only where it still reads the row the create's rules and rates came from
     (``ctx_<label>``, ADR 0512). It returns the new id, or nothing when the context changed.
     The project and task ids need no check of their own: the query finds the row by them.
-    On PostgreSQL the audit row rides along, under the same condition, in a data-modifying
-    CTE, and each value is typed by psycopg's ``::type`` casts (SQLAlchemy renders them);
-    SQLite has no such CTE, and the audit row follows in a statement of its own."""
+    On PostgreSQL the insert is a data-modifying CTE, ``written``, and the audit row follows
+    the row it returns in another, so there is no audit row without its entry; each value is
+    typed by psycopg's ``::type`` casts (SQLAlchemy renders them). SQLite has no such CTE, and
+    the audit row follows in a statement of its own."""
     ctx = _context_statement().cte("ctx")
     checks = [c.is_not_distinct_from(bindparam(f"ctx_{c.key}", type_=c.type)) for c in ctx.c if c.key not in _BY_KEY]
     same = select(literal_column("1").label("one")).select_from(ctx).where(ctx.c.t_id.is_not(None), *checks).cte("same")
 
-    def values(table: Table, prefix: str = "") -> Select[Any]:
-        return select(*(bindparam(f"{prefix}{c.key}", type_=c.type) for c in table.c)).select_from(same)
+    def values(table: Table, source: Any, prefix: str = "") -> Select[Any]:
+        return select(*(bindparam(f"{prefix}{c.key}", type_=c.type) for c in table.c)).select_from(source)
 
-    statement = insert(_ENTRIES).from_select([c.key for c in _ENTRIES.c], values(_ENTRIES)).returning(_ENTRIES.c.id)
+    statement = insert(_ENTRIES).from_select([c.key for c in _ENTRIES.c], values(_ENTRIES, same))
+    statement = statement.returning(_ENTRIES.c.id)
     if not postgres:
         return statement
-    # The audit row follows the entry's row itself, not the check: no entry, no audit row, even
-    # where something else (a trigger, a rule) kept the entry from being written.
     written = statement.cte("written")
-    audit_values = select(*(bindparam(f"audit_{c.key}", type_=c.type) for c in _AUDITS.c)).select_from(written)
-    audit = insert(_AUDITS).from_select([c.key for c in _AUDITS.c], audit_values)
+    audit = insert(_AUDITS).from_select([c.key for c in _AUDITS.c], values(_AUDITS, written, "audit_"))
     return select(written.c.id).add_cte(audit.cte("audit_row"))
 
 
