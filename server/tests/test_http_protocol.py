@@ -1,14 +1,18 @@
 """HeadJoiningTransport (ADR 0513) on a real uvloop socket transport: a response head waits for
-the body that follows it and leaves in the same write; nothing else is held."""
+the body that follows it and leaves in the same write; nothing else is held. Then the running
+server over a raw socket: the answers whose head is all there is, or comes first, still arrive."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import Awaitable, Callable
 
 import uvloop
 from keito_server.http_protocol import HeadJoiningTransport
+
+from tests.support.live import Workspace
 
 HEAD = b"HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: 11\r\n\r\n"
 BODY = b'{"ok":true}'
@@ -82,3 +86,68 @@ def test_close_sends_a_held_head_and_abort_drops_it() -> None:
 
     _run(closes)
     _run(aborts)
+
+
+# ── through a running server ──────────────────────────────────────────────────────────────
+
+
+def _read_response(sock: socket.socket) -> tuple[bytes, bytes]:
+    """(head, body) of one response with a Content-Length, read from a blocking socket."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"the connection closed after {data!r}"
+        data += chunk
+    head, rest = data.split(b"\r\n\r\n", 1)
+    length = next(
+        (int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")),
+        0,
+    )
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "the connection closed mid-body"
+        rest += chunk
+    assert len(rest) == length, "bytes past the body: a response was joined to the wrong one"
+    return head, rest
+
+
+def _connect(ws: Workspace) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", ws.server.port), timeout=10)
+
+
+def test_expect_100_continue_is_answered_before_the_body_is_sent(ws: Workspace) -> None:
+    body = json.dumps({"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": "2026-03-02", "hours": 1})
+    with _connect(ws) as sock:
+        sock.sendall(
+            b"POST /api/v2/time_entries HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+            + f"Authorization: Bearer {ws.admin_key}\r\nKeito-Account-Id: {ws.account_id}\r\n".encode()
+            + f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n".encode()
+        )
+        interim = sock.recv(65536)  # the server must not hold this back: we send nothing until it comes
+        assert interim.startswith(b"HTTP/1.1 100 Continue\r\n"), interim
+        sock.sendall(body.encode())
+        head, answer = _read_response(sock)
+    assert head.startswith(b"HTTP/1.1 201 "), head
+    assert json.loads(answer)["hours"] == 1
+
+
+def test_bodiless_answers_arrive_whole_and_the_connection_goes_on(ws: Workspace) -> None:
+    entry = ws.api().post(
+        "time_entries",
+        json={"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": "2026-03-02", "hours": 1},
+    )
+    auth = f"Authorization: Bearer {ws.admin_key}\r\nKeito-Account-Id: {ws.account_id}\r\n".encode()
+    with _connect(ws) as sock:
+        sock.sendall(
+            b"DELETE /api/v2/time_entries/" + entry.json()["id"].encode() + b" HTTP/1.1\r\nHost: t\r\n" + auth + b"\r\n"
+        )
+        head, body = _read_response(sock)
+        assert head.startswith(b"HTTP/1.1 204 "), head
+        assert body == b""
+        sock.sendall(b"HEAD /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        head = sock.recv(65536)  # a HEAD answer has a head only, whatever its Content-Length says
+        assert head.startswith(b"HTTP/1.1 ") and head.endswith(b"\r\n\r\n"), head
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        head, body = _read_response(sock)
+        assert head.startswith(b"HTTP/1.1 200 "), head
+        assert body

@@ -8,12 +8,13 @@ delivers the packet to the reader inside that call. Under load the two writes we
 seventh of the GIL-holding samples of a worker (py-spy), the header write alone a tenth.
 
 ``OneWriteProtocol`` hands uvicorn a transport that holds a header block back until the next
-write on the connection, and sends both as one. uvicorn follows every header block with a body
-write, an empty one included (HEAD, 204), so nothing waits longer than the app takes to send its
-first body bytes, and a streamed response's headers leave with its first chunk. A block is held
-only when it is a whole final response head (``HTTP/1.1 2xx..5xx ... \\r\\n\\r\\n``): the interim
-``100 Continue``, which the client waits for before it sends the body, goes out at once. Closing
-the transport sends what is held first; aborting it drops it, as it drops unsent data.
+write on the connection, and sends both as one. Whatever is still held when uvicorn finishes a
+response goes out then (``on_response_complete``): a HEAD answer, which has no body write, and
+an empty body, which may have none. So a head waits at most until its response is complete, and
+a streamed response's head leaves with its first chunk. A block is held only when it is a whole
+final response head (``HTTP/1.1 2xx..5xx ... \r\n\r\n``): the interim ``100 Continue``,
+which the client waits for before it sends the body, goes out at once. Closing the transport
+sends what is held first; aborting it drops it, as it drops unsent data.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ class HeadJoiningTransport:
             self._held = bytes(data)
             return
         self._transport.write(data)
+
+    def flush(self) -> None:
+        """Send a held head now."""
+        if self._held:
+            held, self._held = self._held, b""
+            self._transport.write(held)
 
     def writelines(self, chunks: Any) -> None:
         self.write(b"".join(chunks))
@@ -74,5 +81,11 @@ def _is_final_head(data: bytes | bytearray | memoryview) -> bool:
 class OneWriteProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol on a ``HeadJoiningTransport``."""
 
+    transport: HeadJoiningTransport  # type: ignore[assignment]
+
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(HeadJoiningTransport(transport))  # type: ignore[arg-type]
+
+    def on_response_complete(self) -> None:
+        self.transport.flush()  # a head with no body write after it (HEAD) must not wait
+        super().on_response_complete()
