@@ -54,8 +54,8 @@ class HeadJoiningTransport:
         self.write(b"".join(chunks))
 
     def close(self) -> None:
-        if self._held and not self._transport.is_closing():
-            self._transport.write(self._held)
+        if not self._transport.is_closing():
+            self.flush()
         self._held = b""
         self._transport.close()
 
