@@ -1,5 +1,6 @@
-"""HeadJoiningTransport (ADR 0513) on a real uvloop socket transport: a response head waits for
-the body that follows it and leaves in the same write; nothing else is held. Then the running
+"""HeadJoiningTransport (ADR 0513, ADR 0514) on a real uvloop socket transport: a response head
+waits for the body that follows it and leaves in the same write; nothing else is held; what the
+socket does not take at once is queued in order; TLS is left to its transport. Then the running
 server over a raw socket: the answers whose head is all there is, or comes first, still arrive."""
 
 from __future__ import annotations
@@ -7,7 +8,10 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import ssl
+import subprocess
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import uvloop
 from keito_server.http_protocol import HeadJoiningTransport
@@ -86,6 +90,83 @@ def test_close_sends_a_held_head_and_abort_drops_it() -> None:
 
     _run(closes)
     _run(aborts)
+
+
+def test_what_the_socket_cannot_take_at_once_is_sent_in_order() -> None:
+    big = bytes(range(256)) * 16384  # 4 MB: more than the socket's buffers hold
+    tail = b"the end"
+
+    async def scenario(transport: HeadJoiningTransport, peer: socket.socket) -> None:
+        assert transport.writes_to_the_socket
+        transport.write(big)
+        queued = transport.get_write_buffer_size()
+        assert 0 < queued < len(big), queued  # part written at once, the rest queued by uvloop
+        received = bytearray(peer.recv(65536))  # room in the socket, but uvloop's queue still waits
+        transport.write(tail)  # so this must queue behind it, not go straight to the socket
+        while len(received) < len(big) + len(tail):
+            await asyncio.sleep(0)
+            try:
+                received += peer.recv(1 << 20)
+            except BlockingIOError:
+                await asyncio.sleep(0.001)
+        assert received == big + tail
+
+    _run(scenario)
+
+
+def test_a_write_to_a_closed_peer_is_left_to_the_transport() -> None:
+    async def scenario(transport: HeadJoiningTransport, peer: socket.socket) -> None:
+        peer.close()
+        transport.write(HEAD)
+        transport.write(BODY)  # the socket refuses it; uvloop's transport meets the error
+        await asyncio.sleep(0.02)
+        assert transport.is_closing()  # closed by uvloop, the way it closes on a failed send
+
+    _run(scenario)
+
+
+def test_a_tls_connection_is_written_by_its_own_transport(tmp_path: Path) -> None:
+    """uvloop's TLS transport also answers ``get_extra_info("socket")`` with the raw socket;
+    writing there would put plaintext on the wire and break the client's TLS."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1"]
+        + ["-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    client_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    client_tls.load_verify_locations(cert)
+
+    class Answers(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.transport = HeadJoiningTransport(transport)  # type: ignore[arg-type]
+
+        def data_received(self, data: bytes) -> None:  # after the handshake's bytes have left
+            assert not self.transport.writes_to_the_socket
+            self.transport.write(HEAD)
+            self.transport.write(BODY)
+
+    async def main() -> bytes:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(Answers, "127.0.0.1", 0, ssl=server_tls)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            reader, writer = await asyncio.open_connection(
+                "127.0.0.1", port, ssl=client_tls, server_hostname="localhost"
+            )
+            writer.write(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            await writer.drain()
+            data = await asyncio.wait_for(reader.readexactly(len(HEAD + BODY)), 10)
+            writer.close()
+            return data
+        finally:
+            server.close()
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        assert runner.run(main()) == HEAD + BODY
 
 
 # ── through a running server ──────────────────────────────────────────────────────────────

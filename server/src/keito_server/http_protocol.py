@@ -15,16 +15,29 @@ a streamed response's head leaves with its first chunk. A block is held only whe
 final response head (``HTTP/1.1 2xx..5xx ... \r\n\r\n``): the interim ``100 Continue``,
 which the client waits for before it sends the body, goes out at once. Closing the transport
 sends what is held first; aborting it drops it, as it drops unsent data.
+
+The write itself leaves the GIL free (ADR 0514). uvloop's ``transport.write`` makes its ``send``
+with the GIL held; under load a worker's thread was often preempted inside that call (the
+reader it wakes takes the CPU) while every other thread of the worker waited for the GIL, and
+the write grew to a fifth of the GIL-holding samples. On a plain socket transport with nothing
+queued, the transport here writes with ``os.write``, which releases the GIL for the system
+call, and hands whatever the socket did not take to uvloop's transport, which sends it when the
+socket is writable. While anything is queued there, or the transport is closing, every write
+goes to uvloop's transport, so the order of bytes and the handling of errors are uvloop's. A TLS
+transport, or one of another event loop, is never written around.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvloop.loop import TCPTransport, UnixTransport  # type: ignore[attr-defined]  # not in uvloop's stubs
 
 _HEAD_END = b"\r\n\r\n"
+_PLAIN_SOCKET_TRANSPORTS = (TCPTransport, UnixTransport)
 _STATUS = b"HTTP/1.1 "
 
 
@@ -35,6 +48,15 @@ class HeadJoiningTransport:
     def __init__(self, transport: asyncio.Transport) -> None:
         self._transport = transport
         self._held = b""
+        # The socket's descriptor, for a plain uvloop socket transport only: never under TLS
+        # (uvloop's TLS transport is another type), nor on a loop whose transport we do not know.
+        plain = type(transport) in _PLAIN_SOCKET_TRANSPORTS
+        self._fd: int = transport.get_extra_info("socket").fileno() if plain else -1
+
+    @property
+    def writes_to_the_socket(self) -> bool:
+        """Whether writes go to the socket itself while nothing is queued (plain sockets only)."""
+        return self._fd >= 0
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if self._held:
@@ -42,13 +64,28 @@ class HeadJoiningTransport:
         elif _is_final_head(data):
             self._held = bytes(data)
             return
-        self._transport.write(data)
+        self._send(data)
+
+    def _send(self, data: bytes | bytearray | memoryview) -> None:
+        """``data`` to the socket with the GIL released (``os.write``), as far as the socket takes
+        it at once; the rest, and anything while the transport has data queued or is closing, to
+        the transport, which keeps the order and meets any error as it always does."""
+        transport = self._transport
+        if self._fd >= 0 and not transport.is_closing() and not transport.get_write_buffer_size():
+            try:
+                sent = os.write(self._fd, data)
+            except OSError:
+                sent = 0
+            if sent == len(data):
+                return
+            data = memoryview(data)[sent:]
+        transport.write(data)
 
     def flush(self) -> None:
         """Send a held head now."""
         if self._held:
             held, self._held = self._held, b""
-            self._transport.write(held)
+            self._send(held)
 
     def writelines(self, chunks: Any) -> None:
         self.write(b"".join(chunks))
