@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -77,9 +78,9 @@ def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # A timeout, not a hang, if some code path ever nests two write transactions in one
+        # Refused, not a hang, if some code path ever nests two write transactions in one
         # thread: it then falls back to SQLite's own busy handling.
-        if writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+        if writer.acquire():
             conn.info[_HOLDS_WRITE_LOCK] = True
         try:
             # On the driver, as COMMIT below: through exec_driver_sql this one statement cost
@@ -117,39 +118,66 @@ _HOLDS_WRITE_LOCK = "keito_holds_write_lock"
 
 
 class _WriterLock:
-    """SQLite's writers queue here before ``BEGIN IMMEDIATE``: threads of this process on a
-    ``threading.Lock``, then processes on an exclusive ``flock`` of a file beside the database.
-    Both wake the next writer the moment the holder releases, where SQLite's busy handler
-    would sleep (up to 100 ms per try). Without ``fcntl`` (Windows) or a file (``:memory:``)
-    only the thread lock applies and processes fall back to the busy handler. The lock file
-    stays open in this process once opened (``_fd``); only the flock on it comes and goes."""
+    """SQLite's writers queue here before ``BEGIN IMMEDIATE``: threads of this process on a pipe
+    that holds one byte while the lock is free, then processes on an exclusive ``flock`` of a
+    file beside the database. Both wake the next writer the moment the holder releases, where
+    SQLite's busy handler would sleep (up to 100 ms per try). Without ``fcntl`` (Windows) or a
+    file (``:memory:``) only the pipe applies and processes fall back to the busy handler. The
+    lock file stays open in this process once opened (``_fd``); only the flock on it comes and
+    goes.
+
+    The pipe (ADR 0501, amendment of 2026-12-03): ``os.read`` takes the byte and ``os.write``
+    puts it back, and Python makes both system calls without the GIL; the kernel wakes one
+    waiting reader per byte. A ``threading.Lock`` wakes the next writer while its releaser
+    holds the GIL, and under load the releaser was often preempted by the thread it woke, with
+    the worker's other threads waiting for the GIL meanwhile. A thread that already holds the
+    lock and asks again (two write transactions nested in one thread) is refused at once and
+    falls back to SQLite's own busy handling, as the old lock's timeout made it do."""
 
     def __init__(self, path: str) -> None:
-        self._thread_lock = threading.Lock()
         use_file = fcntl is not None and bool(path) and path != ":memory:"
         self._path = f"{path}-writer.lock" if use_file else None
         self._fd: int | None = None
         self._pid = 0  # the process that opened _fd: a forked child opens its own
+        self._take, self._give = os.pipe()
+        os.write(self._give, b"\0")  # free
+        weakref.finalize(self, _close_fds, self._take, self._give)
+        self._owner: int | None = None  # the thread holding the lock
 
-    def acquire(self, timeout: float) -> bool:
-        if not self._thread_lock.acquire(timeout=timeout):
+    def acquire(self) -> bool:
+        """Wait for the lock and take it; False, without waiting, if this thread holds it."""
+        me = threading.get_ident()
+        if self._owner == me:
             return False
+        os.read(self._take, 1)  # blocks in the kernel, without the GIL
+        self._owner = me
         if self._path is not None:
             try:
                 if self._fd is None or self._pid != os.getpid():
                     self._fd, self._pid = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
                 fcntl.flock(self._fd, fcntl.LOCK_EX)  # blocks in the kernel, without the GIL
             except BaseException:
-                self._thread_lock.release()
+                self._free()
                 raise
         return True
 
     def release(self) -> None:
+        if self._owner is None:
+            raise RuntimeError("release of a SQLite writer lock that is not held")
         try:
             if self._fd is not None and self._pid == os.getpid():
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
-            self._thread_lock.release()
+            self._free()
+
+    def _free(self) -> None:
+        self._owner = None
+        os.write(self._give, b"\0")  # wakes the next waiting writer, without the GIL
+
+
+def _close_fds(*fds: int) -> None:
+    for fd in fds:
+        os.close(fd)
 
 
 # ``Session.info`` key: the lane thread's held autocommit connection (``Database.lane_session``).
