@@ -141,7 +141,8 @@ class _WriterLock:
         self._pid = 0  # the process that opened _fd: a forked child opens its own
         self._take, self._give = os.pipe()
         os.write(self._give, b"\0")  # free
-        weakref.finalize(self, _close_fds, self._take, self._give)
+        weakref.finalize(self, os.close, self._take)
+        weakref.finalize(self, os.close, self._give)
         self._owner: int | None = None  # the thread holding the lock
 
     def acquire(self) -> bool:
@@ -173,11 +174,6 @@ class _WriterLock:
     def _free(self) -> None:
         self._owner = None
         os.write(self._give, b"\0")  # wakes the next waiting writer, without the GIL
-
-
-def _close_fds(*fds: int) -> None:
-    for fd in fds:
-        os.close(fd)
 
 
 # ``Session.info`` key: the lane thread's held autocommit connection (``Database.lane_session``).
