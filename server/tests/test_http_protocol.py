@@ -10,6 +10,7 @@ import json
 import socket
 import ssl
 import subprocess
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -232,3 +233,30 @@ def test_bodiless_answers_arrive_whole_and_the_connection_goes_on(ws: Workspace)
         head, body = _read_response(sock)
         assert head.startswith(b"HTTP/1.1 200 "), head
         assert body
+
+
+def test_large_answers_to_a_slow_reader_arrive_whole_and_in_order(ws: Workspace) -> None:
+    """Over TCP to a reader that waits: the server's writes fill the socket's buffers, so at
+    least one answer is cut by ``os.write`` and its rest waits in uvloop's queue, and the
+    answers after it must follow in order (ADR 0514). Enough answers are asked for at once to
+    overflow the largest send buffer the kernel grows to (``tcp_wmem``'s maximum)."""
+    wmem = Path("/proc/sys/net/ipv4/tcp_wmem")
+    most_buffered = int(wmem.read_text().split()[-1]) if wmem.exists() else 4 * 1024 * 1024
+    with _connect(ws) as sock:
+        sock.sendall(b"GET /openapi.json HTTP/1.1\r\nHost: t\r\n\r\n")
+        _, document = _read_response(sock)
+    count = 2 + (most_buffered + 256 * 1024) // len(document)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connecting: a small window
+    sock.settimeout(10)
+    with sock:
+        sock.connect(("127.0.0.1", ws.server.port))
+        sock.sendall(b"GET /openapi.json HTTP/1.1\r\nHost: t\r\n\r\n" * count)
+        time.sleep(0.3)  # the server writes while nothing is read
+        stream = sock.makefile("rb")
+        for _ in range(count):
+            status = stream.readline()
+            assert status.startswith(b"HTTP/1.1 200 "), status
+            headers = list(iter(stream.readline, b"\r\n"))
+            length = next(int(h.split(b":", 1)[1]) for h in headers if h.lower().startswith(b"content-length:"))
+            assert stream.read(length) == document
