@@ -5,18 +5,15 @@ and the next create must act on the database as it is now, writing nothing on th
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select, update
 
-from tests.support.live import Workspace
-
-TODAY = date.today().isoformat()
+from tests.support.live import Workspace, today
 
 
 def _entry(ws: Workspace, **extra: Any) -> dict[str, Any]:
-    return {"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": TODAY, "hours": 1, **extra}
+    return {"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": today(), "hours": 1, **extra}
 
 
 def _behind_the_servers_back(ws: Workspace, statement: Any) -> None:

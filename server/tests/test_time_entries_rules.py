@@ -9,13 +9,11 @@ from typing import Any
 
 import pytest
 
-from tests.support.live import Workspace
-
-TODAY = date.today().isoformat()
+from tests.support.live import Workspace, today
 
 
 def entry(ws: Workspace, **extra: Any) -> dict[str, Any]:
-    return {"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": TODAY, "hours": 1, **extra}
+    return {"project_id": ws.project_id, "task_id": ws.task_id, "spent_date": today(), "hours": 1, **extra}
 
 
 def test_start_and_end_mode_including_midnight(ws: Workspace) -> None:

@@ -19,6 +19,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,12 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN_URL = os.environ.get("KEITO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def today() -> str:
+    """Today's date (ISO), read at the call: a module constant read at import goes stale when a
+    run crosses midnight, and the server's own "today" has moved on."""
+    return date.today().isoformat()
 
 
 def free_port() -> int:

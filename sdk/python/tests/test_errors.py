@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import uuid
 
 import httpx
@@ -26,9 +25,7 @@ from keito import (
 )
 from keito._core import retry_delay, should_retry
 
-from tests.support.live import Workspace, free_port
-
-TODAY = dt.date.today().isoformat()
+from tests.support.live import Workspace, free_port, today
 
 
 def fault(status: int, count: int) -> dict[str, str]:
@@ -53,7 +50,7 @@ def test_error_tree_from_real_answers(ws: Workspace, monkeypatch: pytest.MonkeyP
     _, member_key = ws.add_user("Outsider", assign=False)
     with pytest.raises(PermissionDeniedError) as denied:
         make(ws, api_key=member_key).time_entries.create(
-            project_id=ws.project_id, task_id=ws.task_id, spent_date=TODAY, hours=1
+            project_id=ws.project_id, task_id=ws.task_id, spent_date=today(), hours=1
         )
     assert denied.value.status == 403 and denied.value.code
     client = make(ws)
@@ -65,15 +62,15 @@ def test_error_tree_from_real_answers(ws: Workspace, monkeypatch: pytest.MonkeyP
     assert conflict.value.code == "timer_already_running"
     client.time_entries.stop(entry.id)
     with pytest.raises(BadRequestError) as malformed:
-        client.time_entries.create(project_id=ws.project_id, task_id=ws.task_id, spent_date=TODAY, hours=30)
+        client.time_entries.create(project_id=ws.project_id, task_id=ws.task_id, spent_date=today(), hours=30)
     assert malformed.value.code == "validation_error" and malformed.value.body["error_description"]
     key = {"idempotency_key": str(uuid.uuid4())}
     client.time_entries.create(
-        project_id=ws.project_id, task_id=ws.task_id, spent_date=TODAY, hours=1, request_options=key
+        project_id=ws.project_id, task_id=ws.task_id, spent_date=today(), hours=1, request_options=key
     )
     with pytest.raises(UnprocessableEntityError) as invalid:
         client.time_entries.create(
-            project_id=ws.project_id, task_id=ws.task_id, spent_date=TODAY, hours=2, request_options=key
+            project_id=ws.project_id, task_id=ws.task_id, spent_date=today(), hours=2, request_options=key
         )
     assert invalid.value.status == 422 and invalid.value.code == "idempotency_key_reused"
     with pytest.raises(RateLimitError) as limited:
@@ -112,7 +109,7 @@ def test_post_retry_reuses_one_idempotency_key(ws: Workspace) -> None:
     entry = client.time_entries.create(
         project_id=ws.project_id,
         task_id=ws.task_id,
-        spent_date=TODAY,
+        spent_date=today(),
         hours=1,
         request_options={"headers": fault(503, 2)},
     )
@@ -124,7 +121,7 @@ def test_post_retry_reuses_one_idempotency_key(ws: Workspace) -> None:
     again = client.time_entries.create(
         project_id=ws.project_id,
         task_id=ws.task_id,
-        spent_date=TODAY,
+        spent_date=today(),
         hours=1,
         request_options={"idempotency_key": keys.pop()},
     )
@@ -133,7 +130,7 @@ def test_post_retry_reuses_one_idempotency_key(ws: Workspace) -> None:
         client.time_entries.create(
             project_id=ws.project_id,
             task_id=ws.task_id,
-            spent_date=TODAY,
+            spent_date=today(),
             hours=2,
             request_options={"idempotency_key": sent[0].headers["Idempotency-Key"]},
         )
@@ -147,7 +144,7 @@ def test_async_retries_and_errors(ws: Workspace) -> None:
             e = await c.time_entries.create(
                 project_id=ws.project_id,
                 task_id=ws.task_id,
-                spent_date=TODAY,
+                spent_date=today(),
                 hours=1,
                 request_options={"headers": fault(429, 2)},
             )

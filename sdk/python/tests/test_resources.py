@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -20,9 +19,7 @@ from keito import (
 )
 from keito import types as t
 
-from tests.support.live import Workspace
-
-TODAY = dt.date.today().isoformat()
+from tests.support.live import Workspace, today
 
 
 def test_clients_contacts_tasks(client: Keito, ws: Workspace) -> None:
@@ -135,7 +132,9 @@ def test_expenses_and_categories(client: Keito, ws: Workspace) -> None:
     cat = client.expense_categories.create(name="Hosting")
     assert client.expense_categories.get(cat.id).name == "Hosting"
     assert client.expense_categories.update(cat.id, name="Cloud hosting").name == "Cloud hosting"
-    e = client.expenses.create(project_id=ws.project_id, expense_category_id=cat.id, spent_date=TODAY, total_cost=12.5)
+    e = client.expenses.create(
+        project_id=ws.project_id, expense_category_id=cat.id, spent_date=today(), total_cost=12.5
+    )
     assert e.total_cost == Decimal("12.5")
     assert client.expenses.get(e.id).id == e.id
     assert client.expenses.update(e.id, notes="servers").notes == "servers"
@@ -166,7 +165,7 @@ def test_invoices_messages_payments(client: Keito, ws: Workspace) -> None:
 
 
 def test_reports_and_outcomes(client: Keito, ws: Workspace) -> None:
-    client.time_entries.create(project_id=ws.project_id, task_id=ws.task_id, spent_date=TODAY, hours=2)
+    client.time_entries.create(project_id=ws.project_id, task_id=ws.task_id, spent_date=today(), hours=2)
     out = client.outcomes.log(
         project_id=ws.project_id,
         task_id=ws.task_id,
@@ -180,9 +179,9 @@ def test_reports_and_outcomes(client: Keito, ws: Workspace) -> None:
     assert out.metadata is not None and out.metadata["outcome_type"] == "ticket_resolved"
     assert out.metadata["outcome_quantity"] == 1 and out.metadata["outcome_success"] is True
     assert out.metadata["outcome_evidence"] == {"ticket": "42"} and out.metadata["agent_id"] == "bot"
-    team = client.reports.team_time(from_date=TODAY, to_date=TODAY).to_list()
+    team = client.reports.team_time(from_date=today(), to_date=today()).to_list()
     assert [r.total_hours for r in team] == [Decimal("2")]
-    rows = client.reports.summary(from_date=TODAY, to_date=TODAY, group_by="project").to_list()
+    rows = client.reports.summary(from_date=today(), to_date=today(), group_by="project").to_list()
     assert rows[0].label == "Acme Website" and rows[0].hours == Decimal("2")
 
 
@@ -221,7 +220,7 @@ def test_every_resource_async(ws: Workspace) -> None:
             cat = await c.expense_categories.create(name="Async cat")
             assert (await c.expense_categories.get(cat.id)).id == cat.id
             assert (await c.expense_categories.update(cat.id, name="Async cat 2")).name == "Async cat 2"
-            e = await c.expenses.create(project_id=p.id, expense_category_id=cat.id, spent_date=TODAY, total_cost=3)
+            e = await c.expenses.create(project_id=p.id, expense_category_id=cat.id, spent_date=today(), total_cost=3)
             assert (await c.expenses.get(e.id)).id == e.id
             assert (await c.expenses.update(e.id, notes="n")).notes == "n"
             assert [x.id async for x in c.expenses.list(project_id=p.id)] == [e.id]
@@ -238,9 +237,11 @@ def test_every_resource_async(ws: Workspace) -> None:
             await c.invoices.delete(draft.id)
             out = await c.outcomes.log(project_id=ws.project_id, task_id=ws.task_id, outcome_type="pr_merged")
             assert out.metadata and out.metadata["outcome_type"] == "pr_merged"
-            await c.time_entries.create(project_id=ws.project_id, task_id=ws.task_id, spent_date=TODAY, hours=1)
-            assert [r.total_hours async for r in c.reports.team_time(from_date=TODAY, to_date=TODAY)] == [Decimal(1)]
-            rows = [r async for r in c.reports.summary(from_date=TODAY, to_date=TODAY, group_by="client")]
+            await c.time_entries.create(project_id=ws.project_id, task_id=ws.task_id, spent_date=today(), hours=1)
+            assert [r.total_hours async for r in c.reports.team_time(from_date=today(), to_date=today())] == [
+                Decimal(1)
+            ]
+            rows = [r async for r in c.reports.summary(from_date=today(), to_date=today(), group_by="client")]
             assert rows and rows[0].hours == Decimal(1)
             await c.projects.delete(p.id)
             other = await c.clients.create(name="Gone")

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 
 import pytest
 from keito import NOT_GIVEN, AsyncKeito, ConflictError, Keito, NotFoundError
 from keito.types import TimeEntry
 
-from tests.support.live import Workspace
-
-TODAY = dt.date.today().isoformat()
+from tests.support.live import Workspace, today
 
 
 def test_create_get_update_delete_sync(client: Keito, ws: Workspace) -> None:
     entry = client.time_entries.create(
-        project_id=ws.project_id, task_id=ws.task_id, spent_date=TODAY, hours=1.5, notes="first", metadata={"a": 1}
+        project_id=ws.project_id, task_id=ws.task_id, spent_date=today(), hours=1.5, notes="first", metadata={"a": 1}
     )
     assert isinstance(entry, TimeEntry) and entry.hours == 1.5 and entry.metadata == {"a": 1}
     assert entry.source == "api"
@@ -56,21 +53,21 @@ def test_list_filters_by_session_and_source(client: Keito, ws: Workspace) -> Non
         client.time_entries.create(
             project_id=ws.project_id,
             task_id=ws.task_id,
-            spent_date=TODAY,
+            spent_date=today(),
             hours=0.25,
             source="agent",
             metadata={"session_id": sid},
         )
-    client.time_entries.create(project_id=ws.project_id, task_id=ws.task_id, spent_date=TODAY, hours=1)
+    client.time_entries.create(project_id=ws.project_id, task_id=ws.task_id, spent_date=today(), hours=1)
     assert len(list(client.time_entries.list(session_id="s-1"))) == 2
     assert len(list(client.time_entries.list(source="agent"))) == 3
-    assert len(list(client.time_entries.list(from_date=TODAY, to_date=TODAY))) == 4
+    assert len(list(client.time_entries.list(from_date=today(), to_date=today()))) == 4
 
 
 def test_every_method_async(ws: Workspace) -> None:
     async def scenario() -> None:
         async with AsyncKeito(api_key=ws.admin_key, account_id=ws.account_id, base_url=ws.server.url) as c:
-            e = await c.time_entries.create(project_id=ws.project_id, task_id=ws.task_id, spent_date=TODAY, hours=2)
+            e = await c.time_entries.create(project_id=ws.project_id, task_id=ws.task_id, spent_date=today(), hours=2)
             assert (await c.time_entries.get(e.id)).hours == 2
             assert (await c.time_entries.update(e.id, notes="async")).notes == "async"
             ids = [x.id async for x in c.time_entries.list()]
@@ -94,7 +91,7 @@ def test_every_method_async(ws: Workspace) -> None:
 
 def test_raw_response(client: Keito, ws: Workspace) -> None:
     raw = client.with_raw_response.time_entries.create(
-        project_id=ws.project_id, task_id=ws.task_id, spent_date=TODAY, hours=1
+        project_id=ws.project_id, task_id=ws.task_id, spent_date=today(), hours=1
     )
     assert raw.status_code == 201
     assert raw.headers["x-keito-api-version"] == "2"
@@ -119,7 +116,7 @@ def test_raw_response_and_request_async(ws: Workspace) -> None:
     async def scenario() -> None:
         async with AsyncKeito(api_key=ws.admin_key, account_id=ws.account_id, base_url=ws.server.url) as c:
             raw = await c.with_raw_response.time_entries.create(
-                project_id=ws.project_id, task_id=ws.task_id, spent_date=TODAY, hours=1
+                project_id=ws.project_id, task_id=ws.task_id, spent_date=today(), hours=1
             )
             assert raw.status_code == 201 and isinstance(raw.parsed, TimeEntry)
             body = await c.request("GET", f"/time_entries/{raw.parsed.id}")

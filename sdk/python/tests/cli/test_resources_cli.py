@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from keito import Keito
 
-from tests.support.live import Workspace
+from tests.support.live import Workspace, today
 
 from .conftest import Invoke
-
-TODAY = dt.date.today().isoformat()
 
 
 def test_clients(cli: Invoke) -> None:
@@ -73,10 +69,10 @@ def test_expense_log(cli: Invoke, ws: Workspace, client: Keito) -> None:
 
 def test_reports_summary(cli: Invoke) -> None:
     # The entry's date is given, so a run that crosses midnight still finds it in the report.
-    cli("time", "log", "--project", "acme", "--task", "dev", "--hours", "2", "--date", TODAY)
-    r = cli("reports", "summary", "--from", TODAY, "--to", TODAY)
+    cli("time", "log", "--project", "acme", "--task", "dev", "--hours", "2", "--date", today())
+    r = cli("reports", "summary", "--from", today(), "--to", today())
     assert r.code == 0 and r.json[0]["label"] == "Acme Website" and float(r.json[0]["hours"]) == 2
-    human = cli("--output", "human", "reports", "summary", "--from", TODAY, "--to", TODAY, "--group-by", "source")
+    human = cli("--output", "human", "reports", "summary", "--from", today(), "--to", today(), "--group-by", "source")
     assert human.code == 0 and "cli" in human.out
     r = cli("reports", "summary", "--from", "2020-01-01", "--to", "2026-01-01")
     assert r.code == 2  # longer than 365 days
