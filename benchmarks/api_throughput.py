@@ -27,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -355,13 +356,20 @@ def fresh_database(backend: str) -> tuple[str, Path]:
 
 
 def serve_workload(
-    backend: str, workers: int, idempotency: bool = False, extra_env: dict[str, str] | None = None
+    backend: str,
+    workers: int,
+    idempotency: bool = False,
+    extra_env: dict[str, str] | None = None,
+    before_start: Callable[[str], None] | None = None,
 ) -> tuple[LiveServer, dict[str, str], str]:
     """A fresh database with the workload and a started server on it: (the server, wrk's
-    environment, the database URL). Stop the server, then ``drop_database`` the URL."""
+    environment, the database URL). Stop the server, then ``drop_database`` the URL.
+    ``before_start(url)`` runs between the workload's set-up and the server's start."""
     url, data_dir = fresh_database(backend)
     try:
         env, server_env = workload(backend, url, data_dir, idempotency)
+        if before_start is not None:
+            before_start(url)
         live = LiveServer(
             backend=backend,
             database_url=url,

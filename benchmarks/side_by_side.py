@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,8 @@ def main() -> int:
         extras[0]["PYTHONPATH"] = str(worktree / "server" / "src")  # ahead of the installed package
     servers: list[tuple[LiveServer, dict[str, str], str]] = []
     try:
-        for extra in extras:
-            servers.append(bench.serve_workload(args.backend, args.workers, extra_env=extra))
+        for extra, prepare in zip(extras, [_base_schema(worktree) if worktree else None, None], strict=True):
+            servers.append(bench.serve_workload(args.backend, args.workers, extra_env=extra, before_start=prepare))
         for live, env, _ in servers:
             bench.run_wrk(live.url, env, bench.WARMUP_SECONDS, 1)
         a_is = args.base or "the working tree"
@@ -70,6 +71,24 @@ def main() -> int:
         if worktree is not None:
             subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], check=False, cwd=bench.ROOT)
     return 0
+
+
+def _base_schema(worktree: Path) -> Callable[[str], None]:
+    """For A's database (set up by the working tree's code): downgrade it to the base's latest
+    migration when the working tree has migrations the base does not know, so that A's own
+    ``migrate`` at start finds a revision it has."""
+
+    def downgrade(url: str) -> None:
+        from alembic import command
+        from alembic.script import ScriptDirectory
+        from keito_server.db.migrate import alembic_config
+
+        base = ScriptDirectory(str(worktree / "server" / "src" / "keito_server" / "db" / "migrations"))
+        head = base.get_current_head()
+        if head is not None and head != ScriptDirectory.from_config(alembic_config(url)).get_current_head():
+            command.downgrade(alembic_config(url), head)
+
+    return downgrade
 
 
 def _round(servers: list[tuple[LiveServer, dict[str, str], str]], seconds: int) -> list[str]:

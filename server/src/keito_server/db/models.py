@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -75,6 +76,10 @@ class Account(Timestamps, Base):
     weekly_capacity_seconds: Mapped[int] = mapped_column(Integer, default=144000)
     invoice_number_pattern: Mapped[str] = mapped_column(String(64), default="INV-{YYYY}-{####}")
     next_invoice_number: Mapped[int] = mapped_column(Integer, default=1)
+    # Raised by the database's own triggers on every insert, update and delete of the workspace's
+    # projects, tasks, user and task assignments (migration 0002); never written by the app. A
+    # time entry's insert checks it to know its context is still current (ADR 0515).
+    context_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Login(Timestamps, Base):

@@ -7,6 +7,7 @@ from ``null``), already type-checked by the API schemas or the web forms.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -20,7 +21,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, instrumentation
 
 from keito_server.db.engine import HELD_CONNECTION
-from keito_server.db.models import AuditEvent, Project, Task, TaskAssignment, TimeEntry, User, UserAssignment
+from keito_server.db.models import (
+    Account,
+    AuditEvent,
+    Project,
+    Task,
+    TaskAssignment,
+    TimeEntry,
+    User,
+    UserAssignment,
+)
 from keito_server.db.prepared import Prepared
 from keito_server.domain import errors
 from keito_server.domain.durations import (
@@ -223,25 +233,26 @@ def create_entry(
     entry must say its hours (or its start and end); v2 follows Harvest and starts a timer.
 
     The first try may take its project, task and assignment from the context this process
-    read for the last such create; its insert writes only if that context is still the
-    database's (ADR 0512). Otherwise nothing was written, and the create runs again on a fresh
-    read, as it does if the context changes between a read and the insert."""
-    for remembered in (True, False, False):
+    read for the last such create; its insert writes only if the workspace's context version
+    is still the one that context was read at (ADR 0512, ADR 0515). Otherwise nothing was
+    written, and the create runs again on a fresh read, as it does if the context changes
+    between a read and the insert."""
+    for guess in (True, False, False):
         try:
-            return _create(session, actor, data, default_source, require_hours, remembered)
+            return _create(session, actor, data, default_source, require_hours, guess)
         except _StaleContext:
             session.rollback()  # SQLite: lets go of the write lock; a timer being replaced stays
     raise Conflict("The project, task or assignment kept changing while this entry was saved; send it again.")
 
 
 def _create(
-    session: Session, actor: Actor, data: dict[str, Any], default_source: str, require_hours: bool, remembered: bool
+    session: Session, actor: Actor, data: dict[str, Any], default_source: str, require_hours: bool, guess: bool
 ) -> TimeEntryView:
     account = actor.account
     replace = bool(data.get("replace_running"))
     conn = _create_connection(session, replace)
     user = teammates.target_user(session, actor, data.get("user_id"), "log time for other people")
-    ctx = _log_context(conn, actor, user, data.get("project_id"), data.get("task_id"), remembered=remembered)
+    ctx = _log_context(conn, actor, user, data.get("project_id"), data.get("task_id"), remember=True, guess=guess)
     spent_date: date = data["spent_date"]
     metadata = check_metadata(data.get("metadata"))
     source = check_source(data.get("source") or default_source, TIME_ENTRY_SOURCES)
@@ -543,11 +554,12 @@ class _LogContext:
     row: tuple[Any, ...]  # the context query's row this was read from, for the insert's check
 
 
-def _context_statement() -> Any:  # a Select of 17 typed, labelled columns
+def _context_statement() -> Any:  # a Select of 18 typed, labelled columns
     # Plain table columns, not ORM attributes: the statement runs on the session's connection
-    # as Core, without the ORM's compile and loading steps. The labels name the columns of
-    # the copy of this query inside the create's insert (``_guarded_insert``).
-    p, t, ua, ta = (cast(Table, m.__table__).c for m in (Project, Task, UserAssignment, TaskAssignment))
+    # as Core, without the ORM's compile and loading steps. The last column is the workspace's
+    # context version, which the create's insert checks (``_guarded_insert``, ADR 0515): one
+    # statement reads one snapshot, so the rows are those of that version.
+    p, t, ua, ta, a = (cast(Table, m.__table__).c for m in (Project, Task, UserAssignment, TaskAssignment, Account))
     acct: Any = bindparam("account_id")
     return (
         select(
@@ -568,8 +580,10 @@ def _context_statement() -> Any:  # a Select of 17 typed, labelled columns
             ta.id.label("ta_id"),
             ta.hourly_rate.label("ta_rate"),
             ta.billable.label("ta_billable"),
+            a.context_version.label("version"),
         )
         .select_from(cast(Table, Project.__table__))
+        .join(cast(Table, Account.__table__), a.id == p.account_id)
         .outerjoin(cast(Table, Task.__table__), and_(t.id == bindparam("task_id"), t.account_id == acct))
         .outerjoin(
             cast(Table, UserAssignment.__table__),
@@ -590,38 +604,38 @@ def _log_context(
     project_id: str | None,
     task_id: str | None,
     *,
-    remembered: bool = False,
+    remember: bool = False,
+    guess: bool = False,
 ) -> _LogContext:
     """The project, task and assignments for logging time, checked in the order the rules give
     their errors: project found and active, task found (or the project's default) and active,
     the person assigned (administrators may log anywhere).
 
-    ``remembered``: a row this process read before for the same workspace, project, task and
-    person may stand in for the query (``_REMEMBERED``, ADR 0512). Such a row is only a guess:
-    the create's insert writes nothing unless the row still matches the database
-    (``_guarded_insert``), and a guess that fails a rule is read again before it answers."""
+    ``remember``: keep the row read here for the same workspace, project, task and person in
+    ``_REMEMBERED`` (replacing any row kept before). ``guess``: a row kept there may stand in for
+    the query (ADR 0512). Such a row is only a guess: the create's insert writes nothing unless
+    the workspace's context version is still the row's (``_guarded_insert``, ADR 0515), and a
+    guess that fails a rule is read again before it answers."""
     if not project_id:
         raise errors.NotFound("Project", field="project_id")
     defaulted = not task_id
     if defaulted:
         task_id = _default_task_id(conn, project_id)
     key = (actor.account_id, project_id, task_id, user.id)
-    guess = _REMEMBERED.get(key) if remembered else None
-    if guess is not None:
-        try:
-            return _checked_context(guess, user, defaulted)
-        except errors.KeitoError:
-            _REMEMBERED.pop(key, None)  # perhaps stale: the answer comes from a fresh read
+    guessed = _REMEMBERED.get(key) if guess else None
+    if guessed is not None:
+        with contextlib.suppress(errors.KeitoError):  # perhaps stale: the answer comes from a fresh read
+            return _checked_context(guessed, user, defaulted)
     params = {"account_id": actor.account_id, "project_id": project_id, "task_id": task_id, "user_id": user.id}
     rows = _CONTEXT.rows(conn, params)
     if not rows:
+        _REMEMBERED.pop(key, None)
         raise errors.NotFound("Project", field="project_id")
-    ctx = _checked_context(rows[0], user, defaulted)
-    if remembered:
+    if remember:  # the latest row, even one that fails a rule: a later guess then fails it too
         if len(_REMEMBERED) >= _REMEMBER_AT_MOST:
             _REMEMBERED.clear()
         _REMEMBERED[key] = rows[0]
-    return ctx
+    return _checked_context(rows[0], user, defaulted)
 
 
 # Context rows this process has read for creates: (workspace, project, task, person) -> row.
@@ -703,17 +717,24 @@ _ENTRIES, _AUDITS = cast(Table, TimeEntry.__table__), cast(Table, AuditEvent.__t
 
 
 def _guarded_insert(postgres: bool) -> Any:  # named parameters; RETURNING (or selecting) the id
-    """``INSERT INTO time_entries ... SELECT <the entry's values>`` from a copy of the context
-    query, only where it still reads the row the create's rules and rates came from
-    (``ctx_<label>``, ADR 0512). It returns the new id, or nothing when the context changed.
-    The project and task ids need no check of their own: the query finds the row by them.
+    """``INSERT INTO time_entries ... SELECT <the entry's values>`` only where the workspace's
+    context version is still ``ctx_version``, the one the create's context row was read at
+    (ADR 0515; the database's triggers raise it on every change to a workspace's projects,
+    tasks and assignments). It returns the new id, or nothing when the context changed.
     On PostgreSQL the insert is a data-modifying CTE, ``written``, and the audit row follows
     the row it returns in another, so there is no audit row without its entry; each value is
     typed by psycopg's ``::type`` casts (SQLAlchemy renders them). SQLite has no such CTE, and
     the audit row follows in a statement of its own."""
-    ctx = _context_statement().cte("ctx")
-    checks = [c.is_not_distinct_from(bindparam(f"ctx_{c.key}", type_=c.type)) for c in ctx.c if c.key not in _BY_KEY]
-    same = select(literal_column("1").label("one")).select_from(ctx).where(ctx.c.t_id.is_not(None), *checks).cte("same")
+    accounts = cast(Table, Account.__table__)
+    same = (
+        select(literal_column("1").label("one"))
+        .select_from(accounts)
+        .where(
+            accounts.c.id == bindparam("account_id", type_=_ENTRIES.c.account_id.type),
+            accounts.c.context_version == bindparam("ctx_version", type_=accounts.c.context_version.type),
+        )
+        .cte("same")
+    )
 
     def values(table: Table, source: Any, prefix: str = "") -> Select[Any]:
         return select(*(bindparam(f"{prefix}{c.key}", type_=c.type) for c in table.c)).select_from(source)
@@ -727,15 +748,11 @@ def _guarded_insert(postgres: bool) -> Any:  # named parameters; RETURNING (or s
     return select(written.c.id).add_cte(audit.cte("audit_row"))
 
 
-_BY_KEY = ("p_id", "t_id")  # the context columns the query is keyed by (see _guarded_insert)
-
-
 # The create's writes run as prepared statements (db/prepared.py, ADR 0508): on PostgreSQL one
 # round trip for the entry and its audit row, on SQLite two in-process statements.
 _GUARDED_INSERT_PG, _GUARDED_INSERT_SQLITE = Prepared(_guarded_insert(True)), Prepared(_guarded_insert(False))
 _INSERT_AUDIT = Prepared(insert(_AUDITS).values({c.key: bindparam(c.key, type_=c.type) for c in _AUDITS.c}))
-# (position in the context row, parameter) of each column the guarded insert checks.
-_CHECKED = [(i, f"ctx_{c.key}") for i, c in enumerate(_context_statement().selected_columns) if c.key not in _BY_KEY]
+_VERSION = len(_context_statement().selected_columns) - 1  # the context row's version column
 # The user's running timer other than this entry (``entry_id``): at most one.
 _RUNNING_TIMER = Prepared(
     select(_ENTRIES.c.id).where(
@@ -752,7 +769,7 @@ class _StaleContext(Exception):
 
 def _insert_entry(conn: Connection, entry: TimeEntry, audit: dict[str, Any], context_row: tuple[Any, ...]) -> None:
     params = {column: getattr(entry, attr) for attr, column in _ENTRY_COLUMNS}
-    params.update((name, context_row[i]) for i, name in _CHECKED)
+    params["ctx_version"] = context_row[_VERSION]
     if conn.dialect.name == "postgresql":
         params.update((f"audit_{k}", v) for k, v in audit.items())
         inserted = _GUARDED_INSERT_PG.rows(conn, params)

@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('weekly_capacity_seconds', sa.Integer(), nullable=False),
     sa.Column('invoice_number_pattern', sa.String(length=64), nullable=False),
     sa.Column('next_invoice_number', sa.Integer(), nullable=False),
+    sa.Column('context_version', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('created_at', keito_server.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', keito_server.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_accounts'))
