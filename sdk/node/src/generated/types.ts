@@ -139,7 +139,7 @@ export type ExpenseCreate = {
   billable?: boolean | null;
   /** web, cli, api or agent */
   source?: string | null;
-  /** Arbitrary JSON object, max 4 KB serialized. */
+  /** Arbitrary JSON object, max 4 KB serialized. Numbers must be finite and integers fit in 64 bits; strings may not contain U+0000. */
   metadata?: {
     [key: string]: unknown;
   } | null;
@@ -385,7 +385,7 @@ export type TimeEntryCreate = {
   ended_time?: string | null;
   /** web, cli, api, agent, calendar or desktop */
   source?: string | null;
-  /** Arbitrary JSON object, max 4 KB serialized. */
+  /** Arbitrary JSON object, max 4 KB serialized. Numbers must be finite and integers fit in 64 bits; strings may not contain U+0000. */
   metadata?: {
     [key: string]: unknown;
   } | null;
@@ -1377,7 +1377,7 @@ export type Operations = {
   "GET /api/v2/reports/summary": {
     path: Record<string, never>;
     query: {
-      /** client, project, task, user, source, user_type, model, agent or session */
+      /** client, project, task, user, source, user_type, model, agent, session, or category (expenses only) */
       group_by?: string;
       /** Comma-separated sources, e.g. agent,cli. */
       source?: string;

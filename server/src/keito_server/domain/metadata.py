@@ -1,9 +1,12 @@
-"""The ``metadata`` object on time entries and expenses: a JSON object of at most 4 KB."""
+"""The ``metadata`` object on time entries and expenses: a JSON object of at most 4 KB that every
+database and every response can hold exactly as it was sent."""
 
 from __future__ import annotations
 
-import json
+import math
 from typing import Any
+
+import orjson
 
 from keito_server.domain.errors import METADATA_TOO_LARGE, ValidationError
 
@@ -11,6 +14,8 @@ MAX_METADATA_BYTES = 4096
 # Metadata keys copied into indexed columns for filtering.
 SESSION_KEY = "session_id"
 AGENT_KEY = "agent_id"
+# The integers JSON responses carry exactly (orjson: 64 bits, signed or unsigned).
+_SMALLEST_INT, _LARGEST_INT = -(2**63), 2**64 - 1
 
 
 def check_metadata(value: Any) -> dict[str, Any] | None:
@@ -18,11 +23,10 @@ def check_metadata(value: Any) -> dict[str, Any] | None:
         return None
     if not isinstance(value, dict):
         raise ValidationError('metadata must be a JSON object such as {"agent_id": "bot-1"}.', field="metadata")
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    if _has_nul(value):
-        # PostgreSQL's JSONB cannot store U+0000; refuse it on every database alike.
-        raise ValidationError("metadata cannot contain the NUL character (U+0000).", field="metadata")
-    size = len(text.encode())
+    problem = _unstorable(value)
+    if problem:
+        raise ValidationError(problem, field="metadata")
+    size = len(json_text(value))
     if size > MAX_METADATA_BYTES:
         raise ValidationError(
             f"metadata is {size} bytes; the limit is {MAX_METADATA_BYTES} bytes of JSON.",
@@ -30,6 +34,11 @@ def check_metadata(value: Any) -> dict[str, Any] | None:
             field="metadata",
         )
     return value
+
+
+def json_text(value: Any) -> bytes:
+    """``value`` as compact UTF-8 JSON (what the databases store and responses send)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
 def merge_metadata(current: dict[str, Any] | None, patch: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -50,11 +59,20 @@ def indexed_key(metadata: dict[str, Any] | None, key: str) -> str | None:
     return str(value)[:200]
 
 
-def _has_nul(value: Any) -> bool:
+def _unstorable(value: Any) -> str | None:
+    """Why ``value`` cannot be kept as sent, or None. PostgreSQL's JSONB cannot hold U+0000;
+    NaN and Infinity are not JSON (Python's parser accepts them); an integer past 64 bits cannot
+    be written back in a response. Refused on every database alike."""
     if isinstance(value, str):
-        return "\x00" in value
+        return "metadata cannot contain the NUL character (U+0000)." if "\x00" in value else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "metadata numbers must be finite: NaN and Infinity are not JSON."
+    if isinstance(value, int):
+        if _SMALLEST_INT <= value <= _LARGEST_INT:
+            return None
+        return "metadata integers must fit in 64 bits; send larger numbers as strings."
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return next((p for k, v in value.items() if (p := _unstorable(k) or _unstorable(v))), None)
     if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+        return next((p for v in value if (p := _unstorable(v))), None)
+    return None

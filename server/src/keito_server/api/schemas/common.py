@@ -100,7 +100,10 @@ Metadata = Annotated[
             "type": "object",
             "nullable": True,
             "additionalProperties": True,
-            "description": "Arbitrary JSON object, max 4 KB serialized.",
+            "description": (
+                "Arbitrary JSON object, max 4 KB serialized. Numbers must be finite and integers"
+                " fit in 64 bits; strings may not contain U+0000."
+            ),
         }
     ),
 ]
