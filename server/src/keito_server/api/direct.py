@@ -56,11 +56,15 @@ class DirectLane:
         ApiMiddleware has already relabelled as JSON."""
         return scope["method"] == "POST" and scope["path"] in self.routes and _is_json(scope)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def serve(
+        self, scope: Scope, body: bytes, receive: Receive, send: Send, headers: list[tuple[bytes, bytes]]
+    ) -> None:
+        """Answers the request whose ``body`` ApiMiddleware has read, with ``headers`` added to
+        the response (its own: version, rate limit)."""
         request = self.request(scope, receive)
-        body = await request.body()
         answer = await self.threads.run(self.answer, request, body)
         response = await self.render(request, answer)
+        response.raw_headers.extend(headers)
         await response(scope, receive, send)
 
     def request(self, scope: Scope, receive: Receive) -> Request:

@@ -228,12 +228,17 @@ class ApiMiddleware:
                 return
             await self._idempotent(scope, receive, body, send, dialect, extra, owner or "", key)
             return
-        await self._dispatch(scope, body, receive, _with_headers(send, extra))
+        await self._dispatch(scope, body, receive, send, extra)
 
-    async def _dispatch(self, scope: Scope, body: bytes, receive: Receive, send: Send) -> None:
-        """On to the direct lane when it takes the request, else to the FastAPI stack."""
-        target = self.lane if self.lane is not None and self.lane.takes(scope) else self.app
-        await target(scope, _replay_body(body, receive), send)
+    async def _dispatch(
+        self, scope: Scope, body: bytes, receive: Receive, send: Send, extra: list[tuple[bytes, bytes]]
+    ) -> None:
+        """On to the direct lane when it takes the request, else to the FastAPI stack, with
+        ``extra`` headers added to the response."""
+        if self.lane is not None and self.lane.takes(scope):
+            await self.lane.serve(scope, body, receive, send, extra)
+        else:
+            await self.app(scope, _replay_body(body, receive), _with_headers(send, extra))
 
     async def _limit_body_only(self, scope: Scope, receive: Receive, send: Send) -> None:
         length = _header(scope, b"content-length")
@@ -314,7 +319,8 @@ class ApiMiddleware:
             response = await self.lane.render(request, answer)
             if isinstance(answer, Exception):  # rendered just now: not stored yet
                 await self._run(self._store, claim.record_id, response.status_code, response.body)
-            await response(scope, receive, _with_headers(send, extra))
+            response.raw_headers.extend(extra)
+            await response(scope, receive, send)
             return
 
         # The answer is held back until it is stored: a client that retries the moment it reads
@@ -330,7 +336,7 @@ class ApiMiddleware:
             held.append(message)
 
         try:
-            await self._dispatch(scope, body, receive, _with_headers(capture, extra))
+            await self._dispatch(scope, body, receive, capture, extra)
         except BaseException:
             await self._run(idempotency.release, self.db, claim.record_id)
             raise
