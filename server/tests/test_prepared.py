@@ -4,6 +4,7 @@ SQLite file and a real PostgreSQL database of its own."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -31,7 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from conftest import backends
-from tests.support.live import PG_ADMIN_URL, create_pg_database, drop_pg_database
+from tests.support.live import PG_ADMIN_URL, create_pg_database, drop_pg_database, postgres_available
 
 meta = MetaData()
 things = Table(
@@ -143,3 +144,94 @@ def test_rows_come_back_from_a_select_a_returning_insert_and_a_text_select_and_n
         assert as_text.rows(conn, {"id": "returned"}) == [("returned",)]
         assert BY_ID.rows(conn, {"id": "plain"}) == [("plain", *EMPTY.values())]
         conn.rollback()
+
+
+# ── PostgreSQL through libpq (ADR 0516) ─────────────────────────────────────────────────────
+
+
+@pytest.fixture
+def pg_engine() -> Iterator[Engine]:
+    if not postgres_available():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true requires PostgreSQL on 127.0.0.1:5432")
+        pytest.skip("no PostgreSQL on 127.0.0.1:5432")
+    url = create_pg_database().replace("postgresql://", "postgresql+psycopg://", 1)
+    eng = create_engine(url)
+    meta.create_all(eng)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        drop_pg_database(url)
+
+
+def _libpq_prepared(conn: Any) -> list[str]:
+    """This connection's statements prepared through libpq (psycopg names its own _pg3_*)."""
+    return [
+        r[0]
+        for r in conn.exec_driver_sql("SELECT name FROM pg_prepared_statements").fetchall()
+        if r[0].startswith("keito_")
+    ]
+
+
+RETURNING_ID = Prepared(
+    insert(things).values(id=bindparam("id"), doc=bindparam("doc", type_=JSONType)).returning(things.c.id)
+)
+
+
+def test_in_autocommit_a_statement_returning_text_runs_through_libpq_and_writes_what_core_writes(
+    pg_engine: Engine,
+) -> None:
+    with pg_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(insert(things), {"id": "core", **ROW})
+        INSERT.rows(conn, {"id": "libpq", **ROW})
+        assert RETURNING_ID.rows(conn, {"id": "returned", "doc": None}) == [("returned",)]
+        assert len(_libpq_prepared(conn)) == 2  # once per statement, reused from then on
+        INSERT.rows(conn, {"id": "again", **EMPTY})
+        assert len(_libpq_prepared(conn)) == 2
+        stored = {r[0]: r[1:] for r in conn.exec_driver_sql("SELECT * FROM prepared_things").fetchall()}
+    assert stored["libpq"] == stored["core"]
+    assert stored["again"] == (None,) * len(EMPTY)
+    assert BY_ID.rows(pg_engine.connect(), {"id": "libpq"}) == [("libpq", *ROW.values())]
+
+
+def test_on_an_idle_connection_outside_autocommit_the_statement_waits_for_psycopgs_begin(pg_engine: Engine) -> None:
+    """libpq would run it outside the transaction psycopg opens first: a rollback must undo it."""
+    from psycopg.pq import TransactionStatus
+
+    with pg_engine.connect() as conn:
+        INSERT.rows(conn, {"id": "undone", **ROW})
+        assert conn.connection.driver_connection.info.transaction_status is TransactionStatus.INTRANS
+        INSERT.rows(conn, {"id": "in the same transaction", **ROW})  # now through libpq
+        assert _libpq_prepared(conn) != []
+        conn.rollback()
+        assert conn.exec_driver_sql("SELECT count(*) FROM prepared_things").scalar() == 0
+
+
+def test_through_libpq_a_duplicate_key_is_an_integrity_error_and_a_lost_connection_is_invalidated(
+    pg_engine: Engine,
+) -> None:
+    import psycopg
+
+    with pg_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        INSERT.rows(conn, {"id": "one", **EMPTY})
+        with pytest.raises(IntegrityError) as duplicate:
+            INSERT.rows(conn, {"id": "one", **EMPTY})
+        assert not duplicate.value.connection_invalidated
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(DBAPIError) as lost:
+            INSERT.rows(conn, {"id": "lost", **EMPTY})
+        assert lost.value.connection_invalidated and conn.invalidated
+    with pg_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        INSERT.rows(conn, {"id": "after", **EMPTY})  # a new connection prepares it again
+        assert [r[0] for r in BY_ID.rows(conn, {"id": "after"})] == ["after"]
+
+
+def test_a_value_libpq_cannot_carry_goes_through_the_cursor_which_refuses_it(pg_engine: Engine) -> None:
+    """libpq ends a text parameter at NUL: through it, 'a<NUL>b' would be stored as 'a'."""
+    with pg_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        with pytest.raises(DBAPIError, match="NUL"):
+            RETURNING_ID.rows(conn, {"id": "a\x00b", "doc": None})
+        assert conn.exec_driver_sql("SELECT count(*) FROM prepared_things").scalar() == 0
