@@ -23,7 +23,7 @@ lint:  ## ruff, format check, mypy, import-linter
 fmt:  ## format and auto-fix
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
-migration:  ## regenerate the initial migration from the models (pre-release: one migration)
+migration:  ## regenerate migration 0001 from the models (pre-release); hand-written 0002 (triggers) is kept
 	./scripts/regen-migration.sh
 
 bench:  ## run every benchmark in benchmarks/
