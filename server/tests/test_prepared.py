@@ -63,16 +63,21 @@ EMPTY: dict[str, Any] = dict.fromkeys(ROW)
 @pytest.fixture(params=backends())
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'prepared.db'}"
+        yield from _with_tables(f"sqlite:///{tmp_path / 'prepared.db'}")
     else:
-        url = create_pg_database().replace("postgresql://", "postgresql+psycopg://", 1)
+        yield from _with_tables(create_pg_database())
+
+
+def _with_tables(url: str) -> Iterator[Engine]:
+    """An engine on ``url`` with this module's table; a PostgreSQL database is dropped after."""
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     eng = create_engine(url)
     meta.create_all(eng)
     try:
         yield eng
     finally:
         eng.dispose()
-        if request.param == "postgres":
+        if url.startswith("postgresql"):
             drop_pg_database(url)
 
 
@@ -155,14 +160,7 @@ def pg_engine() -> Iterator[Engine]:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("CI=true requires PostgreSQL on 127.0.0.1:5432")
         pytest.skip("no PostgreSQL on 127.0.0.1:5432")
-    url = create_pg_database().replace("postgresql://", "postgresql+psycopg://", 1)
-    eng = create_engine(url)
-    meta.create_all(eng)
-    try:
-        yield eng
-    finally:
-        eng.dispose()
-        drop_pg_database(url)
+    yield from _with_tables(create_pg_database())
 
 
 def _libpq_prepared(conn: Any) -> list[str]:
