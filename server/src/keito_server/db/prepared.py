@@ -12,7 +12,7 @@ as ``Connection.execute`` would), and each run is one ``cursor.execute``.
 On PostgreSQL a statement whose rows are text columns only (or that returns none) goes lower
 still (ADR 0516): it is prepared once per connection with libpq's own PREPARE
 (``pgconn.prepare``) and run with ``pgconn.exec_prepared``, its parameters written as text here
-(``_text``). psycopg's cursor spent more CPU per statement than everything else the lane did
+(``_texts``). psycopg's cursor spent more CPU per statement than everything else the lane did
 with the database: converting the query, dumping each parameter, and a chain of generators
 around the round trip. The call releases the GIL while it waits, as psycopg's own wait does.
 It is taken only when psycopg would send nothing first: in autocommit, or inside a transaction
