@@ -193,17 +193,37 @@ def test_in_autocommit_a_statement_returning_text_runs_through_libpq_and_writes_
     assert BY_ID.rows(pg_engine.connect(), {"id": "libpq"}) == [("libpq", *ROW.values())]
 
 
-def test_on_an_idle_connection_outside_autocommit_the_statement_waits_for_psycopgs_begin(pg_engine: Engine) -> None:
-    """libpq would run it outside the transaction psycopg opens first: a rollback must undo it."""
+def test_outside_autocommit_statements_take_the_cursor_and_stay_in_the_transaction(pg_engine: Engine) -> None:
+    """libpq would run the first statement outside the transaction psycopg opens first, and
+    psycopg's ROLLBACK deallocates every prepared statement of the connection: a rollback must
+    undo both inserts, and nothing is prepared through libpq."""
     from psycopg.pq import TransactionStatus
 
     with pg_engine.connect() as conn:
         INSERT.rows(conn, {"id": "undone", **ROW})
         assert conn.connection.driver_connection.info.transaction_status is TransactionStatus.INTRANS
-        INSERT.rows(conn, {"id": "in the same transaction", **ROW})  # now through libpq
-        assert _libpq_prepared(conn) != []
+        INSERT.rows(conn, {"id": "in the same transaction", **ROW})
+        assert _libpq_prepared(conn) == []
         conn.rollback()
         assert conn.exec_driver_sql("SELECT count(*) FROM prepared_things").scalar() == 0
+
+
+def test_a_statement_deallocated_behind_its_back_is_prepared_again(pg_engine: Engine) -> None:
+    """psycopg sends DEALLOCATE ALL after a ROLLBACK when it has statements of its own prepared;
+    a pooled connection then comes back to autocommit with ours gone."""
+    with pg_engine.connect() as conn:
+        for _ in range(6):  # past psycopg's prepare threshold (5): it prepares one of its own
+            conn.exec_driver_sql("SELECT count(*) FROM prepared_things").scalar()
+        conn.rollback()
+        autocommit = conn.execution_options(isolation_level="AUTOCOMMIT")
+        INSERT.rows(autocommit, {"id": "first", **EMPTY})
+        assert len(_libpq_prepared(autocommit)) == 1
+        autocommit.exec_driver_sql("SELECT 1").scalar()  # psycopg's own statement again
+        autocommit.exec_driver_sql("DEALLOCATE ALL")  # as psycopg's ROLLBACK would
+        assert _libpq_prepared(autocommit) == []
+        INSERT.rows(autocommit, {"id": "second", **EMPTY})
+        assert len(_libpq_prepared(autocommit)) == 1
+        assert autocommit.exec_driver_sql("SELECT count(*) FROM prepared_things").scalar() == 2
 
 
 def test_through_libpq_a_duplicate_key_is_an_integrity_error_and_a_lost_connection_is_invalidated(

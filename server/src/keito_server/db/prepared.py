@@ -15,10 +15,12 @@ still (ADR 0516): it is prepared once per connection with libpq's own PREPARE
 (``_texts``). psycopg's cursor spent more CPU per statement than everything else the lane did
 with the database: converting the query, dumping each parameter, and a chain of generators
 around the round trip. The call releases the GIL while it waits, as psycopg's own wait does.
-It is taken only when psycopg would send nothing first: in autocommit, or inside a transaction
-already begun (psycopg would send BEGIN on an idle connection that is not in autocommit), and
-only for values it knows how to write; anything else (a string with NUL, which libpq would cut
-short, or another type) takes the cursor, which refuses or writes it as it always has.
+It is taken only in autocommit, where psycopg would send nothing before the statement (outside
+it psycopg sends BEGIN first, and its ROLLBACK is followed by DEALLOCATE ALL, which takes these
+statements too), and only for values it knows how to write; anything else (a string with NUL,
+which libpq would cut short, or another type) takes the cursor, which refuses or writes it as it
+always has. A statement found gone (psycopg deallocated everything while the connection was in
+a transaction, between two uses in autocommit) is prepared again and run once more.
 
 What is kept from ``Connection.execute``: the statement runs on the connection (and in the
 transaction) the caller already holds; a driver error comes back as SQLAlchemy's exception
@@ -39,7 +41,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import psycopg
-from psycopg.pq import ExecStatus, TransactionStatus
+from psycopg.pq import ExecStatus
 from psycopg.types.json import Jsonb
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
@@ -90,7 +92,7 @@ class Prepared:
         pooled = conn.connection
         dbapi_conn = pooled.dbapi_connection
         assert dbapi_conn is not None, "the connection was invalidated"
-        if compiled.libpq is not None and _sends_nothing_first(dbapi_conn):
+        if compiled.libpq is not None and dbapi_conn.autocommit:
             names = _libpq_names(pooled, dbapi_conn)
             texts = _texts(values, compiled.libpq.order) if names is not None else None
             if names is not None and texts is not None:
@@ -190,13 +192,6 @@ def _libpq_statement(sql: str) -> _Libpq:
     return _Libpq(name, text.encode(), tuple(order))
 
 
-def _sends_nothing_first(dbapi_conn: Any) -> bool:
-    """psycopg would send the statement alone: in autocommit, or in a transaction it began."""
-    if dbapi_conn.autocommit:
-        return True
-    return bool(dbapi_conn.pgconn.transaction_status == TransactionStatus.INTRANS)
-
-
 def _texts(values: Mapping[str, Any], order: tuple[str, ...]) -> list[bytes | None] | None:
     """Each parameter in PostgreSQL's text form (the statement's casts give the types), or None
     when one of them is not a value written here."""
@@ -254,12 +249,14 @@ def _libpq_names(pooled: Any, dbapi_conn: Any) -> set[bytes] | None:
 def _run_libpq(
     conn: Connection, dbapi_conn: Any, names: set[bytes], statement: _Libpq, texts: list[bytes | None]
 ) -> list[tuple[Any, ...]]:
-    pgconn = dbapi_conn.pgconn
+    """In autocommit: nothing the statement did survives a failed run, so one that finds its
+    prepared statement gone may prepare it and run again."""
     try:
-        if statement.name not in names:
-            _check(pgconn.prepare(statement.name, statement.sql), dbapi_conn)
-            names.add(statement.name)
-        result = _check(pgconn.exec_prepared(statement.name, texts), dbapi_conn)
+        try:
+            result = _prepare_and_run(dbapi_conn, names, statement, texts)
+        except psycopg.errors.InvalidSqlStatementName:  # deallocated by psycopg (see above)
+            names.clear()
+            result = _prepare_and_run(dbapi_conn, names, statement, texts)
     except psycopg.Error as exc:
         error: Any = exc
         lost = conn.dialect.is_disconnect(error, dbapi_conn, None)
@@ -272,6 +269,14 @@ def _run_libpq(
         tuple(None if (v := result.get_value(r, c)) is None else v.decode() for c in range(result.nfields))
         for r in range(result.ntuples)
     ]
+
+
+def _prepare_and_run(dbapi_conn: Any, names: set[bytes], statement: _Libpq, texts: list[bytes | None]) -> Any:
+    pgconn = dbapi_conn.pgconn
+    if statement.name not in names:
+        _check(pgconn.prepare(statement.name, statement.sql), dbapi_conn)
+        names.add(statement.name)
+    return _check(pgconn.exec_prepared(statement.name, texts), dbapi_conn)
 
 
 def _check(result: Any, dbapi_conn: Any) -> Any:
