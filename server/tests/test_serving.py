@@ -139,3 +139,17 @@ def test_a_worker_whose_app_cannot_start_stops_the_server_with_startup_failure(t
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert done.returncode == 3, done.stderr
     assert "before its app started" in done.stderr
+
+
+def test_a_test_server_never_takes_another_servers_answers_for_its_own(two_workers: LiveServer) -> None:
+    """The harness's own guard (tests/support/live.py): a server started on a port another server
+    already holds exits, while the health check is answered by the other one. Counting that as a
+    start sent a whole test file's requests to another server and database (401 for every key,
+    seen once in CI). Such a start is refused, not returned."""
+    taken = LiveServer(backend="sqlite", port=two_workers.port)
+    try:
+        with pytest.raises(RuntimeError, match="could not keep a port of its own"):
+            taken.start()
+    finally:
+        taken.cleanup()
+    assert httpx.get(f"{two_workers.url}/healthz").status_code == 200  # the other one is untouched

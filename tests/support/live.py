@@ -108,12 +108,27 @@ class LiveServer:
         return env
 
     def start(self) -> LiveServer:
+        """Starts the server on ``port`` (a free one when 0). Another process can take a free port
+        between our look and the server's bind (tests run in parallel): then the server exits and
+        the health check may be answered by that other process, whose database is not ours. A
+        server whose listening socket is not its own is stopped, and started again on another
+        free port."""
         if not self.database_url:
             if self.backend == "postgres":
                 self.database_url = create_pg_database()
             else:
                 self.database_url = f"sqlite:///{self.data_dir / 'keito.db'}"
-        self.port = self.port or free_port()
+        chosen = self.port
+        for _ in range(5):
+            self.port = chosen or free_port()
+            self._launch()
+            assert self.proc is not None
+            if _listens_on(self.proc.pid, self.port):
+                return self
+            self.stop()
+        raise RuntimeError(f"keito-server could not keep a port of its own:\n{self.log_tail()}")
+
+    def _launch(self) -> None:
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115  (the child process keeps it)
         self.proc = subprocess.Popen(
             [
@@ -136,10 +151,12 @@ class LiveServer:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                if "address already in use" in self.log_tail().lower():
+                    return  # another process took the port first: start() tries another
                 raise RuntimeError(f"keito-server exited early:\n{self.log_tail()}")
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return self
+                    return
             except httpx.HTTPError:
                 time.sleep(0.1)
         raise RuntimeError(f"keito-server did not start:\n{self.log_tail()}")
@@ -359,8 +376,29 @@ def worker_pids(parent: int) -> list[int]:
     return sorted(pids)
 
 
-def _server_side_inodes(port: int) -> set[str]:
-    """Socket inodes of the established connections whose local port is ``port``."""
+def _listens_on(pid: int, port: int) -> bool:
+    """Whether process ``pid`` holds a socket listening on ``port`` (Linux /proc)."""
+    return bool(_socket_inodes(pid) & _port_inodes(port, state="0A"))  # 0A: LISTEN
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return inodes
+    for fd in fds:
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
+
+
+def _port_inodes(port: int, *, state: str) -> set[str]:
+    """Socket inodes whose local port is ``port``, in TCP state ``state`` (/proc/net/tcp's hex)."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -369,23 +407,18 @@ def _server_side_inodes(port: int) -> set[str]:
             continue
         for line in lines:
             cols = line.split()
-            local_port = int(cols[1].rsplit(":", 1)[1], 16)
-            if local_port == port and cols[3] == "01":  # 01: ESTABLISHED
+            if int(cols[1].rsplit(":", 1)[1], 16) == port and cols[3] == state:
                 inodes.add(cols[9])
     return inodes
+
+
+def _server_side_inodes(port: int) -> set[str]:
+    """Socket inodes of the established connections whose local port is ``port``."""
+    return _port_inodes(port, state="01")  # 01: ESTABLISHED
 
 
 def connections_by_worker(port: int, pids: list[int]) -> Counter[int]:
     """How many of ``port``'s established connections each of ``pids`` holds (Linux: the server
     side of each TCP connection in /proc/net/tcp, matched by socket inode to the processes' fds)."""
     inodes = _server_side_inodes(port)
-    held: Counter[int] = Counter({pid: 0 for pid in pids})
-    for pid in pids:
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            try:
-                target = os.readlink(fd)
-            except OSError:
-                continue
-            if target.startswith("socket:[") and target[8:-1] in inodes:
-                held[pid] += 1
-    return held
+    return Counter({pid: len(_socket_inodes(pid) & inodes) for pid in pids})
