@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select, update
 
 from tests.support.live import Workspace, today
@@ -177,3 +178,40 @@ def test_an_insert_that_never_lands_is_tried_three_times_then_refused_with_nothi
     assert landed.status_code == 201, landed.text
     assert _rows(ws) == (2, 2)
     assert tries == (3 if ws.server.backend == "postgres" else None)
+
+
+_DEADLOCK = [
+    "CREATE FUNCTION keito_test_deadlock() RETURNS trigger LANGUAGE plpgsql"
+    " AS $$ BEGIN RAISE EXCEPTION 'deadlock detected (test)' USING ERRCODE = 'deadlock_detected'; END $$",
+    "CREATE TRIGGER keito_test_deadlock BEFORE INSERT ON time_entries FOR EACH ROW"
+    " WHEN (NEW.notes = 'deadlock') EXECUTE FUNCTION keito_test_deadlock()",
+]
+_UNDEADLOCK = ["DROP TRIGGER keito_test_deadlock ON time_entries", "DROP FUNCTION keito_test_deadlock()"]
+
+
+def test_a_create_the_database_undoes_to_break_a_deadlock_is_a_503_to_retry_with_nothing_written(
+    ws: Workspace,
+) -> None:
+    """ADR 0515: two writes to one workspace's projects, tasks or assignments can now deadlock on
+    its accounts row, and PostgreSQL then undoes one of them. That request is a 503 with
+    Retry-After (the SDKs retry it), not a 500. The database's own error, raised by a trigger."""
+    if ws.server.backend != "postgres":
+        pytest.skip("SQLite has no deadlock to break: its writers take turns (ADR 0501)")
+    from sqlalchemy import text
+
+    api = ws.api()
+    for sql in _DEADLOCK:
+        _behind_the_servers_back(ws, text(sql))
+    try:
+        undone = [
+            api.post("time_entries", json=_entry(ws, notes="deadlock")),
+            ws.api(dialect="v1").post("time-entries", json=_entry(ws, notes="deadlock")),
+        ]
+    finally:
+        for sql in _UNDEADLOCK:
+            _behind_the_servers_back(ws, text(sql))
+    for r in undone:
+        assert r.status_code == 503 and r.headers["retry-after"] == "1", r.text
+        assert "nothing was saved" in r.text
+    assert _rows(ws) == (0, 0)
+    assert api.post("time_entries", json=_entry(ws, notes="deadlock")).status_code == 201  # the retry

@@ -77,6 +77,11 @@ def describe_validation_error(exc: RequestValidationError) -> tuple[str, str, st
     return "validation_error", f"{field}: {msg}{tail}." if field else f"{msg}{tail}.", field
 
 
+# SQLSTATEs of a transaction the database undid to settle a conflict: deadlock_detected and
+# serialization_failure.
+_UNDONE_TO_SETTLE_A_CONFLICT = ("40P01", "40001")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(KeitoError)
     async def _keito(request: Request, exc: KeitoError) -> Response:
@@ -110,6 +115,20 @@ def install(app: FastAPI) -> None:
                 503,
                 "service_unavailable",
                 "The database connection was lost; retry the request.",
+                None,
+                {"Retry-After": "1"},
+            )
+        if getattr(exc.orig, "sqlstate", None) in _UNDONE_TO_SETTLE_A_CONFLICT:
+            # PostgreSQL broke a deadlock, or a serialization conflict, by undoing this request's
+            # transaction: nothing of it was saved, and the same request will very likely pass
+            # now (ADR 0515 names one such deadlock). The SDKs retry a 503 on their own.
+            log.warning("database conflict on %s %s: %s", request.method, request.url.path, exc.orig)
+            return error_response(
+                request,
+                503,
+                "service_unavailable",
+                "The database undid this request to settle a conflict with another one at the same"
+                " moment; nothing was saved. Retry the request.",
                 None,
                 {"Retry-After": "1"},
             )
