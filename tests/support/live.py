@@ -119,7 +119,7 @@ class LiveServer:
             else:
                 self.database_url = f"sqlite:///{self.data_dir / 'keito.db'}"
         chosen = self.port
-        for _ in range(5):
+        for _ in range(1 if chosen else 5):  # a port asked for is that port or nothing
             self.port = chosen or free_port()
             self._launch()
             assert self.proc is not None

@@ -105,34 +105,29 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> Response:
+        """A 503 with Retry-After, which the SDKs retry on their own, when the same request will
+        very likely pass at once:
+        - the database went away under a pooled connection (a restart, a failover); the pool
+          is already invalidated, so a retry gets a fresh connection;
+        - PostgreSQL undid this request's transaction to break a deadlock or a serialization
+          conflict (ADR 0515 names one such deadlock); nothing of it was saved."""
         if exc.connection_invalidated:
-            # The database went away under a pooled connection (a restart, a failover). The
-            # pool is already invalidated, so a retry gets a fresh connection; the SDKs retry
-            # a 503 on their own, honouring Retry-After.
-            log.warning("database connection lost on %s %s: %s", request.method, request.url.path, exc.orig)
-            return error_response(
-                request,
-                503,
-                "service_unavailable",
-                "The database connection was lost; retry the request.",
-                None,
-                {"Retry-After": "1"},
-            )
-        if getattr(exc.orig, "sqlstate", None) in _UNDONE_TO_SETTLE_A_CONFLICT:
-            # PostgreSQL broke a deadlock, or a serialization conflict, by undoing this request's
-            # transaction: nothing of it was saved, and the same request will very likely pass
-            # now (ADR 0515 names one such deadlock). The SDKs retry a 503 on their own.
-            log.warning("database conflict on %s %s: %s", request.method, request.url.path, exc.orig)
-            return error_response(
-                request,
-                503,
-                "service_unavailable",
+            message = "The database connection was lost; retry the request."
+        elif getattr(exc.orig, "sqlstate", None) in _UNDONE_TO_SETTLE_A_CONFLICT:
+            message = (
                 "The database undid this request to settle a conflict with another one at the same"
-                " moment; nothing was saved. Retry the request.",
-                None,
-                {"Retry-After": "1"},
+                " moment; nothing was saved. Retry the request."
             )
-        return await _unexpected(request, exc)
+        else:
+            return await _unexpected(request, exc)
+        log.warning(
+            "database %s on %s %s: %s",
+            "lost" if exc.connection_invalidated else "conflict",
+            request.method,
+            request.url.path,
+            exc.orig,
+        )
+        return error_response(request, 503, "service_unavailable", message, None, {"Retry-After": "1"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
