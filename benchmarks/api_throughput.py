@@ -27,7 +27,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -361,10 +361,13 @@ def serve_workload(
     idempotency: bool = False,
     extra_env: dict[str, str] | None = None,
     before_start: Callable[[str], None] | None = None,
+    python: str = sys.executable,
+    launcher: Sequence[str] = (),
 ) -> tuple[LiveServer, dict[str, str], str]:
     """A fresh database with the workload and a started server on it: (the server, wrk's
     environment, the database URL). Stop the server, then ``drop_database`` the URL.
-    ``before_start(url)`` runs between the workload's set-up and the server's start."""
+    ``before_start(url)`` runs between the workload's set-up and the server's start; the server
+    runs on ``python``, after ``launcher`` on its command line."""
     url, data_dir = fresh_database(backend)
     try:
         env, server_env = workload(backend, url, data_dir, idempotency)
@@ -377,6 +380,8 @@ def serve_workload(
             owns_database=False,
             workers=workers,
             env_extra={**server_env, **(extra_env or {})},
+            python=python,
+            launcher=list(launcher),
         )
         return live.start(), env, url
     except BaseException:

@@ -56,7 +56,7 @@ def main() -> int:
         extras[0]["PYTHONPATH"] = str(worktree / "server" / "src")  # ahead of the installed package
     servers: list[tuple[LiveServer, dict[str, str], str]] = []
     try:
-        for extra, prepare in zip(extras, [_base_schema(worktree) if worktree else None, None], strict=True):
+        for extra, prepare in zip(extras, [base_schema(worktree) if worktree else None, None], strict=True):
             servers.append(bench.serve_workload(args.backend, args.workers, extra_env=extra, before_start=prepare))
         for live, env, _ in servers:
             bench.run_wrk(live.url, env, bench.WARMUP_SECONDS, 1)
@@ -73,7 +73,7 @@ def main() -> int:
     return 0
 
 
-def _base_schema(worktree: Path) -> Callable[[str], None]:
+def base_schema(worktree: Path) -> Callable[[str], None]:
     """For A's database (set up by the working tree's code): downgrade it to the base's latest
     migration when the working tree has migrations the base does not know, so that A's own
     ``migrate`` at start finds a revision it has."""

@@ -88,6 +88,10 @@ class LiveServer:
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
     owns_database: bool = True
+    python: str = sys.executable
+    # Put before the interpreter on the command line (a profiler, say: valgrind runs the server
+    # in its own process, so ``proc.pid`` is still the server's).
+    launcher: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -132,7 +136,8 @@ class LiveServer:
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115  (the child process keeps it)
         self.proc = subprocess.Popen(
             [
-                sys.executable,
+                *self.launcher,
+                self.python,
                 "-m",
                 "keito_server.cli",
                 "serve",
