@@ -3,8 +3,25 @@
 # dependencies from its lockfile. Safe to re-run. Needs Python 3.11+ (and Node 20 for the SDK).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PYTHON:-python3}
+
+# The interpreter: $PYTHON when set; else the system's /usr/bin/python3 when it is 3.11 or newer
+# and can make a venv; else python3 on the PATH. Distributions build their Python with
+# profile-guided and link-time optimization. pyenv's default build has neither, and the server
+# runs about 12 % more instructions per API create on it (benchmarks/create_instructions.py,
+# docs/decisions/0517-an-optimized-interpreter.md).
+pick_python() {
+  if [ -n "${PYTHON:-}" ]; then
+    echo "$PYTHON"
+  elif [ -x /usr/bin/python3 ] &&
+    /usr/bin/python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo /usr/bin/python3
+  else
+    echo python3
+  fi
+}
 if [ ! -x .venv/bin/python ]; then
+  PY=$(pick_python)
+  echo "setup: making .venv with $PY ($("$PY" -c 'import sys; print(sys.version.split()[0])'))"
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
