@@ -76,12 +76,13 @@ class DirectLane:
         route = self.routes[request.scope["path"]]
         try:
             data = _parsed(raw)
-            session = request.app.state.db.lane_session()
+            db = request.app.state.db
+            session = db.lane_session()
             try:
                 actor = actor_for(request, session, request.app.state.settings)
                 return route.handler(_validated(route.model, data), session, actor)
             finally:
-                session.close()
+                db.end_lane_session(session)
         except Exception as exc:  # rendered on the event loop by the app's exception handlers
             return exc
 
