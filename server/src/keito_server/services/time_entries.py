@@ -703,7 +703,7 @@ class _NewEntry:
     (None until set), never in a session; ``_insert_entry`` writes it from its ``__dict__``
     with one statement. A mapped TimeEntry made by the ORM's ``new_instance`` did the same job,
     but each of a create's ~57 reads and writes of its fields went through SQLAlchemy's
-    descriptors and change events: about 5 % of a lane thread's time under cProfile."""
+    descriptors and change events: 10 % of the instructions a create ran (ADR 0518)."""
 
     def __init__(self, values: dict[str, Any]) -> None:
         self.__dict__.update(values)
