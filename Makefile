@@ -23,8 +23,8 @@ lint:  ## ruff, format check, mypy, import-linter
 fmt:  ## format and auto-fix
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
-migration:  ## regenerate migration 0001 from the models (pre-release); hand-written 0002 (triggers) is kept
-	./scripts/regen-migration.sh
+migration:  ## a new migration for a change to db/models.py: make migration m="what changed"
+	./scripts/new-migration.sh "$(m)"
 
 bench:  ## run every benchmark in benchmarks/
 	./benchmarks/run_all.sh

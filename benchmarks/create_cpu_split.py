@@ -1,6 +1,6 @@
 """Where the CPU of an API create goes: the server under wrk (as in api_throughput.py), with the
-CPU time of the server's processes, PostgreSQL's and the rest of the machine per create, and
-optionally a py-spy profile of one worker (see docs/performance.md).
+CPU time (user and system) of the server's processes, PostgreSQL's and the rest of the machine
+per create, and optionally a py-spy profile of one worker (see docs/performance.md).
 
     .venv/bin/python benchmarks/create_cpu_split.py --backend postgres [--seconds 10]
         [--workers 2] [--threads 16] [--py-spy out.txt] [--gil]
@@ -20,9 +20,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import api_throughput as bench
 
 
-def _ticks_by_process() -> dict[tuple[int, str], int]:
-    pids = (int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit())
-    return {(pid, name): ticks for pid in pids for name, ticks in [bench.process_ticks(pid)] if name}
+def _ticks_by_process() -> dict[tuple[int, str], tuple[int, int]]:
+    """(pid, name) -> (user, system) CPU ticks so far, of every process."""
+    ticks = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+            fields = rest.split()
+            ticks[(int(entry.name), name)] = (int(fields[11]), int(fields[12]))
+    return ticks
 
 
 def _busy_ticks() -> int:
@@ -75,10 +85,13 @@ def main() -> int:
         live.stop()
         bench.drop_database(url)
     groups: dict[str, int] = {}
-    for key, ticks in after.items():
+    system: dict[str, int] = {}
+    for key, (user_ticks, system_ticks) in after.items():
         pid, name = key
         group = "server" if pid in server_pids else "postgres" if name.startswith("postgres") else "other"
-        groups[group] = groups.get(group, 0) + ticks - before.get(key, 0)
+        was_user, was_system = before.get(key, (0, 0))
+        groups[group] = groups.get(group, 0) + user_ticks - was_user + system_ticks - was_system
+        system[group] = system.get(group, 0) + system_ticks - was_system
     hz, created = os.sysconf("SC_CLK_TCK"), result["created_per_s"] * args.seconds
     print(
         f"{args.backend}: {result['created_per_s']:.0f} creates/s, p50 {result['p50_ms']:.1f} ms, "
@@ -86,7 +99,12 @@ def main() -> int:
     )
     groups["kernel"] = busy - sum(groups.values())  # interrupts, softirqs (loopback TCP), ...
     for group, ticks in sorted(groups.items(), key=lambda kv: -kv[1]):
-        print(f"  {group:9s} {ticks / hz / elapsed:5.2f} cores  {ticks / hz * 1000 / created:5.2f} ms CPU per create")
+        split = ""
+        if group in system:
+            user, sys_ = (ticks - system[group]) / hz * 1000 / created, system[group] / hz * 1000 / created
+            split = f"  (user {user:.3f}, system {sys_:.3f})"
+        per_create = ticks / hz * 1000 / created
+        print(f"  {group:9s} {ticks / hz / elapsed:5.2f} cores  {per_create:5.2f} ms CPU per create{split}")
     print(f"  {'machine':9s} {busy / hz / elapsed:5.2f} cores  {busy / hz * 1000 / created:5.2f} ms CPU per create")
     return 0
 

@@ -100,7 +100,10 @@ def _today(api: object) -> str:
     return date.today().isoformat()
 
 
-def test_every_create_leaves_one_audit_row_and_a_refused_one_none(ws: Workspace) -> None:
+def test_every_create_records_its_creator_on_the_entry_and_a_deletion_keeps_that_record(ws: Workspace) -> None:
+    """ADR 0519: a create writes its entry and nothing else; the entry says who created it (the
+    person, or the administrator who logged it for them) and a refused one leaves no row. Once
+    the entry is deleted, its deletion's audit row keeps that record."""
     bot_id, key = ws.add_user("audit-bot", user_type="agent")
     v2, v1 = ws.api(key), ws.api(key, dialect="v1")
     created = [
@@ -111,20 +114,42 @@ def test_every_create_leaves_one_audit_row_and_a_refused_one_none(ws: Workspace)
     created.append(v2.post("time_entries", json=start).json()["id"])
     refused = v2.post("time_entries", json=start)
     assert refused.status_code == 409
+    for_bot = ws.api().post("time_entries", json={**quickstart_body(ws), "user_id": bot_id})
+    assert for_bot.status_code == 201, for_bot.text
 
-    def audit_rows(session: object, actor: object) -> list[tuple[str, str | None, object]]:
+    def written(session: Any, actor: Any) -> tuple[list[tuple[Any, ...]], int]:
+        from keito_server.db.models import AuditEvent, TimeEntry
+        from sqlalchemy import func, select
+
+        entries = select(TimeEntry.id, TimeEntry.user_id, TimeEntry.created_by_id, TimeEntry.source)
+        audits = select(func.count()).where(
+            AuditEvent.account_id == ws.account_id, AuditEvent.action.startswith("time_entry.")
+        )
+        rows = session.execute(entries.where(TimeEntry.account_id == ws.account_id))
+        return [tuple(r) for r in rows], int(session.scalar(audits))
+
+    sources = ["agent", "agent", "api"]  # the quickstart body says agent; the timer start says nothing
+    expected = [(entry_id, bot_id, bot_id, source) for entry_id, source in zip(created, sources, strict=True)]
+    expected.append((for_bot.json()["id"], bot_id, ws.admin_id, "agent"))
+    entries, audits = ws.run(written)
+    assert sorted(entries) == sorted(expected)
+    assert audits == 0
+
+    assert v2.delete(f"time_entries/{created[0]}").status_code == 204
+
+    def deletion(session: Any, actor: Any) -> tuple[Any, ...]:
         from keito_server.db.models import AuditEvent
         from sqlalchemy import select
 
-        q = select(AuditEvent.subject_id, AuditEvent.actor_id, AuditEvent.changes).where(
-            AuditEvent.account_id == ws.account_id, AuditEvent.action == "time_entry.created"
+        q = select(AuditEvent.actor_id, AuditEvent.changes).where(
+            AuditEvent.subject_id == created[0], AuditEvent.action == "time_entry.deleted"
         )
-        return [tuple(r) for r in session.execute(q)]  # type: ignore[attr-defined]
+        return tuple(session.execute(q).one())
 
-    rows = ws.run(audit_rows)
-    sources = ["agent", "agent", "api"]  # the quickstart body says agent; the timer start says nothing
-    expected = [(entry_id, bot_id, {"source": source}) for entry_id, source in zip(created, sources, strict=True)]
-    assert sorted(rows, key=str) == sorted(expected, key=str)
+    actor_id, changes = ws.run(deletion)
+    assert actor_id == bot_id
+    assert changes["created_by_id"] == bot_id and changes["source"] == "agent"
+    assert changes["created_at"].startswith(_today(v2)[:4])
 
 
 def _wire(trace: Path) -> tuple[list[str], set[str]]:
@@ -170,7 +195,7 @@ def test_a_create_on_postgres_runs_in_autocommit_and_hands_back_a_transactional_
             pgconn.trace(out.fileno())
             time_entries.create_entry(s, actor, body)
             pgconn.untrace()
-        # The context read, then the entry with its audit row: no BEGIN or COMMIT.
+        # The context read, then the entry: no BEGIN or COMMIT.
         assert _wire(trace) == (["Bind", "Bind"], {"I"})
         with db.session() as s:
             s.execute(text("SELECT 1"))

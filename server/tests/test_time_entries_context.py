@@ -22,21 +22,14 @@ def _behind_the_servers_back(ws: Workspace, statement: Any) -> None:
     ws.run(lambda session, _actor: (session.execute(statement), session.commit()))
 
 
-def _rows(ws: Workspace) -> tuple[int, int]:
-    """(time entries, time-entry audit rows) in the workspace."""
-    from keito_server.db.models import AuditEvent, TimeEntry
+def _entries(ws: Workspace) -> int:
+    """Time entries in the workspace (a create writes its entry and nothing else, ADR 0519)."""
+    from keito_server.db.models import TimeEntry
 
-    def count(session: Any, _actor: Any) -> tuple[int, int]:
-        entries = session.scalar(select(func.count()).where(TimeEntry.account_id == ws.account_id))
-        audits = session.scalar(
-            select(func.count()).where(
-                AuditEvent.account_id == ws.account_id, AuditEvent.action == "time_entry.created"
-            )
-        )
-        return entries, audits
-
-    result: tuple[int, int] = ws.run(count)
-    return result
+    count: int = ws.run(
+        lambda session, _actor: session.scalar(select(func.count()).where(TimeEntry.account_id == ws.account_id))
+    )
+    return count
 
 
 def test_a_rate_changed_behind_the_servers_back_is_the_rate_of_the_next_entry(ws: Workspace) -> None:
@@ -52,7 +45,7 @@ def test_a_rate_changed_behind_the_servers_back_is_the_rate_of_the_next_entry(ws
     third = api.post("time_entries", json=_entry(ws))
     assert third.status_code == 201, third.text
     assert third.json()["billable_rate"] == 150
-    assert _rows(ws) == (3, 3)
+    assert _entries(ws) == 3
 
 
 def test_a_renamed_task_is_named_in_the_next_entry(ws: Workspace) -> None:
@@ -75,14 +68,14 @@ def test_a_member_taken_off_the_project_behind_the_servers_back_is_refused_and_n
     api = ws.api(key)
     assert api.post("time_entries", json=_entry(ws)).status_code == 201
     assert api.post("time_entries", json=_entry(ws, is_running=True, hours=None)).status_code == 201
-    before = _rows(ws)
+    before = _entries(ws)
     _behind_the_servers_back(
         ws, update(UserAssignment).where(UserAssignment.user_id == member_id).values(is_active=False)
     )
     for body in (_entry(ws), _entry(ws, is_running=True, hours=None, replace_running=True)):
         refused = api.post("time_entries", json=body)
         assert refused.status_code == 403 and refused.json()["code"] == "project_not_assigned", refused.text
-    assert _rows(ws) == before == (2, 2)
+    assert _entries(ws) == before == 2
     timers = api.get("time_entries", params={"is_running": "true"}).json()["time_entries"]
     assert len(timers) == 1  # the running timer was not replaced
 
@@ -97,7 +90,7 @@ def test_an_archived_task_is_refused_and_a_restored_one_accepted_again(ws: Works
     assert refused.status_code == 422 and refused.json()["field"] == "task_id", refused.text
     _behind_the_servers_back(ws, update(Task).where(Task.id == ws.task_id).values(is_active=True))
     assert api.post("time_entries", json=_entry(ws)).status_code == 201
-    assert _rows(ws) == (2, 2)
+    assert _entries(ws) == 2
 
 
 def test_the_guarded_insert_stays_within_what_psycopg_caches_per_statement() -> None:
@@ -109,7 +102,7 @@ def test_the_guarded_insert_stays_within_what_psycopg_caches_per_statement() -> 
     from sqlalchemy import create_engine
 
     dialect = create_engine("postgresql+psycopg://keito@127.0.0.1/none").dialect  # no connection is made
-    compiled = time_entries._guarded_insert(True).compile(dialect=dialect)
+    compiled = time_entries._guarded_insert().compile(dialect=dialect)
     names = set(compiled.bind_names.values())
     assert len(str(compiled)) <= _queries.MAX_CACHED_STATEMENT_LENGTH
     assert len(names) <= _queries.MAX_CACHED_STATEMENT_PARAMS
@@ -162,8 +155,7 @@ def _tries(ws: Workspace) -> int | None:
 
 def test_an_insert_that_never_lands_is_tried_three_times_then_refused_with_nothing_written(ws: Workspace) -> None:
     """ADR 0512: when the insert writes nothing, the create reads its context again and retries,
-    three tries in all, then answers 409. No entry and no audit row may be left behind (on
-    PostgreSQL the audit row rides in the entry's statement and must follow the entry's row)."""
+    three tries in all, then answers 409. No entry may be left behind."""
     api = ws.api()
     assert api.post("time_entries", json=_entry(ws)).status_code == 201  # the context is remembered
     _ddl(ws, _VANISH)
@@ -176,7 +168,7 @@ def test_an_insert_that_never_lands_is_tried_three_times_then_refused_with_nothi
     assert refused.status_code == 409, refused.text
     assert "kept changing" in refused.json()["error_description"]
     assert landed.status_code == 201, landed.text
-    assert _rows(ws) == (2, 2)
+    assert _entries(ws) == 2
     assert tries == (3 if ws.server.backend == "postgres" else None)
 
 
@@ -213,5 +205,5 @@ def test_a_create_the_database_undoes_to_break_a_deadlock_is_a_503_to_retry_with
     for r in undone:
         assert r.status_code == 503 and r.headers["retry-after"] == "1", r.text
         assert "nothing was saved" in r.text
-    assert _rows(ws) == (0, 0)
+    assert _entries(ws) == 0
     assert api.post("time_entries", json=_entry(ws, notes="deadlock")).status_code == 201  # the retry

@@ -331,6 +331,11 @@ class TimeEntry(Timestamps, Base):
     # Copies of metadata.session_id / metadata.agent_id, indexed for the list filters.
     session_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     agent_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Who created the entry: the person themselves, or whoever logged it for them. With
+    # created_at and source it is the record of the entry's creation, which writes no audit row
+    # (ADR 0519); later changes are audited. No foreign key, as with audit_events.actor_id (a
+    # key would cost a referential check per create). None on rows written before 0003.
+    created_by_id: Mapped[str | None] = mapped_column(ID, nullable=True)
 
 
 class ExpenseCategory(Timestamps, Base):

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from keito_server.db.engine import HELD_CONNECTION
 from keito_server.db.models import (
     Account,
-    AuditEvent,
     Project,
     Task,
     TaskAssignment,
@@ -54,7 +53,7 @@ from keito_server.domain.timers import (
     timer_start,
 )
 from keito_server.services import teammates
-from keito_server.services.common import audit, audit_row, get_scoped, not_assigned
+from keito_server.services.common import audit, get_scoped, not_assigned
 from keito_server.services.context import Actor
 from keito_server.services.paging import Page, fetch_page
 
@@ -297,6 +296,7 @@ def _create(
         metadata_=metadata,
         session_id=indexed_key(metadata, SESSION_KEY),
         agent_id=indexed_key(metadata, AGENT_KEY),
+        created_by_id=actor.user_id,
         created_at=now,
         updated_at=now,
     )
@@ -310,9 +310,8 @@ def _create(
     else:
         _set_duration(entry, hours, started, ended, account.rounding_minutes)
         _require_notes(actor, entry)
-    created = audit_row(account.id, actor.user_id, "time_entry.created", entry.id, {"source": source})
     _commit_timer_write(
-        session, entry, replace_running=replace and running, actor=actor, insert=created, conn=conn, context_row=ctx.row
+        session, entry, replace_running=replace and running, actor=actor, insert=True, conn=conn, context_row=ctx.row
     )
     return _build_views(
         actor,
@@ -443,7 +442,9 @@ def restart_entry(session: Session, actor: Actor, entry_id: str, *, replace_runn
 def delete_entry(session: Session, actor: Actor, entry_id: str) -> None:
     entry = _visible(session, actor, entry_id, "delete other people's time")
     _check_editable(actor, entry)
-    audit(session, actor.account_id, actor.user_id, "time_entry.deleted", entry.id)
+    # The entry was the record of its own creation (ADR 0519): the deletion keeps it.
+    created = {"created_by_id": entry.created_by_id, "created_at": entry.created_at.isoformat(), "source": entry.source}
+    audit(session, actor.account_id, actor.user_id, "time_entry.deleted", entry.id, created)
     session.delete(entry)
     session.commit()
 
@@ -465,7 +466,7 @@ def running_entry(session: Session, actor: Actor, user_id: str | None = None) ->
 def _create_connection(session: Session, replace: bool) -> Connection:
     """The connection a create runs its statements on. On PostgreSQL a create that needs no
     transaction runs in autocommit: its reads are checks and its write is one statement (the
-    entry and its audit row, ``_GUARDED_INSERT_PG``), atomic on its own. Under READ
+    entry, ``_GUARDED_INSERT``), atomic on its own. Under READ
     COMMITTED, BEGIN ... COMMIT around them would add two round trips and nothing else: each
     statement sees the latest committed data either way, and the partial unique index referees
     the running timer either way (ADR 0507). On a thread of the direct lane that is the
@@ -487,15 +488,16 @@ def _commit_timer_write(
     *,
     replace_running: bool,
     actor: Actor,
-    insert: dict[str, Any] | None = None,
+    insert: bool = False,
     conn: Connection | None = None,
     context_row: tuple[Any, ...] = (),
 ) -> None:
     """Commit a write that may make ``entry`` the user's running timer. The database's partial
     unique index is the referee, so the rule holds across processes; ``replace_running`` stops
     the current timer in the same transaction. ``insert``: ``entry`` is a new row, not in the
-    session, written here with this audit row (``common.audit_row``) on ``conn``
-    (``_create_connection``) if its context still reads ``context_row`` (else ``_StaleContext``)."""
+    session, written here on ``conn`` (``_create_connection``) if its context still reads
+    ``context_row`` (else ``_StaleContext``). It records its creator itself (``created_by_id``),
+    so a create writes no audit row (ADR 0519)."""
     conn = conn or session.connection()
     if entry.is_running:
         running = _RUNNING_TIMER.rows(conn, {"user_id": entry.user_id, "entry_id": entry.id})
@@ -514,8 +516,8 @@ def _commit_timer_write(
             session.flush()
             entry.is_running = True
     try:
-        if insert is not None:
-            _insert_entry(conn, entry, insert, context_row)
+        if insert:
+            _insert_entry(conn, entry, context_row)
         # A create on a lane thread's held connection (ADR 0509) may leave the session untouched:
         # then there is nothing to commit, and beginning a transaction only to end it cost ~6 %
         # of the create's CPU (benchmarks/create_inprocess.py under py-spy).
@@ -717,20 +719,18 @@ def _unsaved_entry(**values: Any) -> TimeEntry:
 
 # Column attribute -> column name of every TimeEntry column, for the one-statement insert.
 _ENTRY_COLUMNS = [(attr.key, attr.columns[0].key) for attr in sa_inspect(TimeEntry).column_attrs]
-_ENTRIES, _AUDITS = cast(Table, TimeEntry.__table__), cast(Table, AuditEvent.__table__)
+_ENTRIES = cast(Table, TimeEntry.__table__)
 for _attr, _ in _ENTRY_COLUMNS:  # an unset field of a new entry reads None, as the ORM's would
     setattr(_NewEntry, _attr, None)
 
 
-def _guarded_insert(postgres: bool) -> Any:  # named parameters; RETURNING (or selecting) the id
+def _guarded_insert() -> Any:  # named parameters; RETURNING the id
     """``INSERT INTO time_entries ... SELECT <the entry's values>`` only where the workspace's
     context version is still ``ctx_version``, the one the create's context row was read at
     (ADR 0515; the database's triggers raise it on every change to a workspace's projects,
-    tasks and assignments). It returns the new id, or nothing when the context changed.
-    On PostgreSQL the insert is a data-modifying CTE, ``written``, and the audit row follows
-    the row it returns in another, so there is no audit row without its entry; each value is
-    typed by psycopg's ``::type`` casts (SQLAlchemy renders them). SQLite has no such CTE, and
-    the audit row follows in a statement of its own."""
+    tasks and assignments). It returns the new id, or nothing when the context changed. One
+    statement, atomic on its own, on both databases: the entry records who created it
+    (``created_by_id``), so no audit row goes with it (ADR 0519)."""
     accounts = cast(Table, Account.__table__)
     same = (
         select(literal_column("1").label("one"))
@@ -741,23 +741,13 @@ def _guarded_insert(postgres: bool) -> Any:  # named parameters; RETURNING (or s
         )
         .cte("same")
     )
-
-    def values(table: Table, source: Any, prefix: str = "") -> Select[Any]:
-        return select(*(bindparam(f"{prefix}{c.key}", type_=c.type) for c in table.c)).select_from(source)
-
-    statement = insert(_ENTRIES).from_select([c.key for c in _ENTRIES.c], values(_ENTRIES, same))
-    statement = statement.returning(_ENTRIES.c.id)
-    if not postgres:
-        return statement
-    written = statement.cte("written")
-    audit = insert(_AUDITS).from_select([c.key for c in _AUDITS.c], values(_AUDITS, written, "audit_"))
-    return select(written.c.id).add_cte(audit.cte("audit_row"))
+    values = select(*(bindparam(c.key, type_=c.type) for c in _ENTRIES.c)).select_from(same)
+    return insert(_ENTRIES).from_select([c.key for c in _ENTRIES.c], values).returning(_ENTRIES.c.id)
 
 
-# The create's writes run as prepared statements (db/prepared.py, ADR 0508): on PostgreSQL one
-# round trip for the entry and its audit row, on SQLite two in-process statements.
-_GUARDED_INSERT_PG, _GUARDED_INSERT_SQLITE = Prepared(_guarded_insert(True)), Prepared(_guarded_insert(False))
-_INSERT_AUDIT = Prepared(insert(_AUDITS).values({c.key: bindparam(c.key, type_=c.type) for c in _AUDITS.c}))
+# The create's write runs as a prepared statement (db/prepared.py, ADR 0508): on PostgreSQL
+# one round trip, on SQLite one in-process statement.
+_GUARDED_INSERT = Prepared(_guarded_insert())
 _VERSION = len(_context_statement().selected_columns) - 1  # the context row's version column
 # The user's running timer other than this entry (``entry_id``): at most one.
 _RUNNING_TIMER = Prepared(
@@ -773,20 +763,13 @@ class _StaleContext(Exception):
     """The create's context changed before its insert: nothing was written; read it again."""
 
 
-def _insert_entry(conn: Connection, entry: TimeEntry, audit: dict[str, Any], context_row: tuple[Any, ...]) -> None:
+def _insert_entry(conn: Connection, entry: TimeEntry, context_row: tuple[Any, ...]) -> None:
     # Straight from the instance's __dict__, where every field of a new entry is (an unset one
     # reads None, as getattr would): the ORM's attribute access was ~2 % of a create's GIL time.
     state = entry.__dict__
     params = {column: state.get(attr) for attr, column in _ENTRY_COLUMNS}
     params["ctx_version"] = context_row[_VERSION]
-    if conn.dialect.name == "postgresql":
-        params.update((f"audit_{k}", v) for k, v in audit.items())
-        inserted = _GUARDED_INSERT_PG.rows(conn, params)
-    else:
-        inserted = _GUARDED_INSERT_SQLITE.rows(conn, params)
-        if inserted:
-            _INSERT_AUDIT.rows(conn, audit)
-    if not inserted:
+    if not _GUARDED_INSERT.rows(conn, params):
         raise _StaleContext
 
 
