@@ -15,10 +15,12 @@ and serves what the lane does not take (a multipart body).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
@@ -107,9 +109,20 @@ def _is_json(scope: Scope) -> bool:
 
 
 def _parsed(raw: bytes) -> Any:
-    """The body's JSON, or FastAPI's error for it (a missing body is the model's error)."""
+    """The body's JSON, or FastAPI's error for it (a missing body is the model's error).
+
+    orjson first (2 % of a create's instructions less, ``create_instructions.py``): it takes
+    only strict JSON (RFC 8259) and reads it to the values ``json.loads``, FastAPI's reader,
+    would, but for integers past 64 bits, which it makes floats. So a body with a run of 20
+    digits, and whatever orjson refuses, goes to ``json.loads``: it reads what it accepts beyond
+    strict JSON (NaN, lone surrogates) as FastAPI would, and raises FastAPI's error for the rest."""
     if not raw:
         return _MISSING
+    if _TWENTY_DIGITS.search(raw) is None:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
     try:
         return json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -128,6 +141,7 @@ def _parsed(raw: bytes) -> Any:
 
 
 _MISSING = object()
+_TWENTY_DIGITS = re.compile(rb"[0-9]{20}")  # 2**64 has 20 digits; orjson reads such integers as floats
 
 
 def _validated(model: type[BaseModel], data: Any) -> BaseModel:
