@@ -38,13 +38,12 @@ def audit(
     running timer) belong to the caller's commit, where the caller handles them. Safe because
     an audit row refers to nothing that could still be pending (its workspace is committed)."""
     # On the session's connection: Core, no autoflush.
-    session.connection().execute(INSERT_AUDIT, audit_row(account_id, actor_id, action, subject_id, changes))
+    session.connection().execute(_INSERT_AUDIT, _audit_row(account_id, actor_id, action, subject_id, changes))
 
 
-def audit_row(
+def _audit_row(
     account_id: str, actor_id: str | None, action: str, subject_id: str, changes: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The audit_events row for a write (for a caller that inserts it with its own statement)."""
     return {
         "id": new_id("audit"),
         "account_id": account_id,
@@ -56,8 +55,7 @@ def audit_row(
     }
 
 
-# For a caller that writes an audit row inside its own statement or batch (time_entries).
-INSERT_AUDIT = insert(cast(Table, AuditEvent.__table__))
+_INSERT_AUDIT = insert(cast(Table, AuditEvent.__table__))
 
 
 def _jsonable(value: Any) -> Any:
