@@ -83,20 +83,21 @@ def _peak_rss_mb(pid: int) -> dict[int, float]:
     return peaks
 
 
-def process_ticks(pid: int) -> tuple[str, int]:
-    """(name, user + system CPU time so far in clock ticks) of one process; ("", 0) once gone."""
+def process_ticks(pid: int) -> tuple[str, int, int]:
+    """(name, user and system CPU time so far in clock ticks) of one process; ("", 0, 0) once
+    gone."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return "", 0
+        return "", 0, 0
     name, rest = stat.split("(", 1)[1].rsplit(")", 1)
     fields = rest.split()
-    return name, int(fields[11]) + int(fields[12])  # utime, stime
+    return name, int(fields[11]), int(fields[12])  # utime, stime
 
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of the server and its workers so far, in seconds."""
-    return sum(process_ticks(p)[1] for p in descendants(pid)) / os.sysconf("SC_CLK_TCK")
+    return sum(sum(process_ticks(p)[1:]) for p in descendants(pid)) / os.sysconf("SC_CLK_TCK")
 
 
 def run_wrk(url: str, env: dict[str, str], seconds: int, threads: int) -> dict[str, Any]:

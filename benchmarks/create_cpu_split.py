@@ -22,17 +22,8 @@ import api_throughput as bench
 
 def _ticks_by_process() -> dict[tuple[int, str], tuple[int, int]]:
     """(pid, name) -> (user, system) CPU ticks so far, of every process."""
-    ticks = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            name, rest = stat.split("(", 1)[1].rsplit(")", 1)
-            fields = rest.split()
-            ticks[(int(entry.name), name)] = (int(fields[11]), int(fields[12]))
-    return ticks
+    pids = (int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit())
+    return {(pid, name): (user, system) for pid in pids for name, user, system in [bench.process_ticks(pid)] if name}
 
 
 def _busy_ticks() -> int:
