@@ -107,6 +107,27 @@ def test_direct_and_fastapi_routes_answer_alike(apps: tuple[TestClient, TestClie
     assert {201, 400, 401, 404}.issubset(statuses)  # the cases reach every kind of answer
 
 
+def test_a_repeated_header_is_read_as_its_first_value_on_both_routes(
+    apps: tuple[TestClient, TestClient, dict[str, Any]],
+) -> None:
+    # As Starlette's Headers.get reads it: the API's layers share one dict of the request's
+    # headers (api/headers.py), made so that the first value of a repeated name wins.
+    direct, plain, seeded = apps
+    good, wrong = f"Bearer {seeded['api_key']}", "Bearer kto_wrong"
+    fields = {"project_id": seeded["project_id"], "task_id": seeded["task_id"], "spent_date": seeded["today"]}
+    body = json.dumps({**fields, "hours": 1}).encode()
+    for first, second, status in ((good, wrong, 201), (wrong, good, 401)):
+        headers = [
+            ("authorization", first),
+            ("authorization", second),
+            ("keito-account-id", seeded["account_id"]),
+            ("content-type", "application/json"),
+        ]
+        for client in (direct, plain):
+            answer = client.post("/api/v2/time_entries", headers=headers, content=body)
+            assert answer.status_code == status, answer.text
+
+
 def test_a_multipart_body_is_left_to_the_fastapi_route(apps: tuple[TestClient, TestClient, dict[str, Any]]) -> None:
     direct, _, seeded = apps
     headers = {"Authorization": f"Bearer {seeded['api_key']}", "Keito-Account-Id": seeded["account_id"]}

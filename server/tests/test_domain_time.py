@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -22,6 +22,7 @@ from keito_server.domain.errors import RuleViolation, ValidationError
 from keito_server.domain.metadata import check_metadata, merge_metadata
 from keito_server.domain.rates import RateInputs, billable_rate, canonical_enum
 from keito_server.domain.timers import entry_lock_reason, timer_start
+from keito_server.domain.timestamps import date_text, datetime_text
 
 clock = st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.integers(0, 59))
 
@@ -126,3 +127,20 @@ def test_metadata_limits_and_merge() -> None:
         check_metadata([1])
     assert merge_metadata({"a": 1, "b": 2}, {"b": 3, "c": None}) == {"a": 1, "b": 3, "c": None}
     assert merge_metadata({"a": 1}, None) is None
+
+
+@given(st.datetimes(timezones=st.timezones()), st.dates())
+def test_timestamp_texts_are_isoformat(moment: datetime, day: date) -> None:
+    assert datetime_text(moment) == moment.isoformat()
+    assert datetime_text(moment) == moment.isoformat()  # the remembered text
+    assert date_text(day) == day.isoformat()
+    assert date_text(day) == day.isoformat()
+
+
+def test_the_same_instant_in_another_zone_keeps_its_own_text() -> None:
+    utc = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    paris = utc.astimezone(timezone(timedelta(hours=1)))
+    assert utc == paris  # equal datetimes: the memo goes by identity, not equality
+    assert datetime_text(utc) == "2026-12-03T12:00:00+00:00"
+    assert datetime_text(paris) == "2026-12-03T13:00:00+01:00"
+    assert datetime_text(utc) == "2026-12-03T12:00:00+00:00"

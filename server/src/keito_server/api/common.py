@@ -9,6 +9,7 @@ from fastapi import Depends, Query
 
 from keito_server.api.schemas.common import _date, _datetime
 from keito_server.domain.errors import ValidationError
+from keito_server.domain.timestamps import datetime_text
 
 
 def id_name(obj_id: str | None, name: str | None) -> dict[str, Any] | None:
@@ -18,8 +19,9 @@ def id_name(obj_id: str | None, name: str | None) -> dict[str, Any] | None:
 def iso(ts: datetime | None) -> str | None:
     """``2026-12-03T18:05:09Z``: the clock fields as stored (UTC), to the second. ``isoformat``
     takes half of ``strftime``'s time (timeit: 1.1 against 2.2 µs) and always pads the year to
-    four digits, which glibc's ``%Y`` does not."""
-    return None if ts is None else ts.isoformat(timespec="seconds")[:19] + "Z"
+    four digits, which glibc's ``%Y`` does not. Its first 19 characters are the same at any
+    ``timespec``, so the full text the create's statement wrote is reused (domain/timestamps.py)."""
+    return None if ts is None else datetime_text(ts)[:19] + "Z"
 
 
 def parse_date_param(value: str | None, name: str) -> Any:

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from keito_server.api.dialects import Dialect, dialect_for_path
+from keito_server.api.headers import headers_of
 from keito_server.db.engine import Database
 from keito_server.domain.errors import AuthenticationError, ValidationError
 from keito_server.services import api_keys
 from keito_server.services.context import Actor
 from keito_server.settings import Settings
 
-ACCOUNT_HEADER = "keito-account-id"
+ACCOUNT_HEADER = b"keito-account-id"
 
 
 def get_db(request: Request) -> Database:
@@ -63,7 +64,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def bearer_token(request: Request) -> str:
-    header = request.headers.get("authorization", "")
+    header = headers_of(request.scope).get(b"authorization", b"").decode("latin-1")
     scheme, _, token = header.partition(" ")
     if not header:
         raise AuthenticationError("Send your API key as 'Authorization: Bearer kto_...'.")
@@ -89,7 +90,7 @@ def actor_for(request: Request, session: Session, settings: Settings) -> Actor:
 def _credentials(request: Request) -> tuple[str, str | None]:
     """(API key, Keito-Account-Id): v2 requires the header, v1 takes the key's own workspace."""
     token = bearer_token(request)
-    account_id = request.headers.get(ACCOUNT_HEADER) or None
+    account_id = headers_of(request.scope).get(ACCOUNT_HEADER, b"").decode("latin-1") or None
     if account_id is None and dialect_for_path(request.scope["path"]) is Dialect.V2:
         raise ValidationError("Missing Keito-Account-Id header", field="Keito-Account-Id")
     return token, account_id

@@ -30,6 +30,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from keito_server.api.deps import actor_for
+from keito_server.api.headers import headers_of
 from keito_server.api.lane_threads import LaneThreads
 from keito_server.services.context import Actor
 
@@ -101,11 +102,11 @@ class DirectLane:
 
 
 def _is_json(scope: Scope) -> bool:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-type":
-            ctype: bytes = value.split(b";", 1)[0].strip().lower()
-            return ctype == b"application/json" or ctype.endswith(b"+json")
-    return True
+    value = headers_of(scope).get(b"content-type")
+    if value is None:
+        return True
+    ctype = value.split(b";", 1)[0].strip().lower()
+    return ctype == b"application/json" or ctype.endswith(b"+json")
 
 
 def _parsed(raw: bytes) -> Any:

@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keito_server.api.dialects import Dialect, dialect_for_path, error_body
 from keito_server.api.direct import DirectLane
+from keito_server.api.headers import headers_of
 from keito_server.api.lane_threads import LaneThreads
 from keito_server.api.responses import dumps
 from keito_server.db.engine import Database
@@ -62,10 +63,7 @@ def _version_header(dialect: Dialect) -> tuple[bytes, bytes]:
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
-    for k, v in scope.get("headers", ()):
-        if k == name:
-            return v  # type: ignore[no-any-return]
-    return None
+    return headers_of(scope).get(name)
 
 
 async def _send_error(

@@ -49,6 +49,7 @@ from sqlalchemy.sql import ClauseElement, Select
 from sqlalchemy.sql.dml import UpdateBase
 
 from keito_server.domain.metadata import json_text
+from keito_server.domain.timestamps import date_text, datetime_text
 
 _CURSOR = "keito_prepared_cursor"
 
@@ -221,7 +222,7 @@ def _str(value: str) -> bytes:
 def _datetime(value: datetime) -> bytes:
     if value.tzinfo is None:
         raise _Unwritten  # what a naive time means is psycopg's to decide, as it always was
-    return value.isoformat().encode()
+    return datetime_text(value).encode()
 
 
 _TEXT: dict[type, Callable[[Any], bytes | None]] = {
@@ -230,7 +231,7 @@ _TEXT: dict[type, Callable[[Any], bytes | None]] = {
     bool: lambda v: b"t" if v else b"f",
     int: lambda v: str(v).encode(),
     Decimal: lambda v: str(v).encode(),
-    date: lambda v: v.isoformat().encode(),
+    date: lambda v: date_text(v).encode(),
     datetime: _datetime,
     Jsonb: lambda v: json_text(v.obj),
 }

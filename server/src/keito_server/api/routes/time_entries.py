@@ -19,6 +19,7 @@ from keito_server.api.schemas.time_entries import (
     TimeEntryUpdate,
     TimeEntryUpdateV1,
 )
+from keito_server.domain.timestamps import date_text
 from keito_server.services import time_entries as svc
 from keito_server.services.time_entries import TimeEntryFilters, TimeEntryView
 
@@ -37,7 +38,7 @@ def serialize_v2(view: TimeEntryView) -> dict[str, Any]:
         "user": id_name(e.user_id, view.user_name),
         "project": id_name(e.project_id, view.project_name),
         "task": id_name(e.task_id, view.task_name),
-        "spent_date": e.spent_date.isoformat(),
+        "spent_date": date_text(e.spent_date),
         "hours": view.hours,
         "notes": e.notes,
         "is_running": e.is_running,
