@@ -58,6 +58,8 @@ ROW: dict[str, Any] = {
     "doc": {"session_id": "s-1", "tokens": [1, 2], "nested": {"ok": None}},
 }
 EMPTY: dict[str, Any] = dict.fromkeys(ROW)
+# The other side of each writer: false, the smallest integer the column holds, a negative amount.
+OTHER: dict[str, Any] = {**ROW, "amount": Decimal("-0.50"), "flag": False, "count": -(2**31), "doc": ["é", 1.5]}
 
 
 @pytest.fixture(params=backends())
@@ -183,14 +185,18 @@ def test_in_autocommit_a_statement_returning_text_runs_through_libpq_and_writes_
     with pg_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(insert(things), {"id": "core", **ROW})
         INSERT.rows(conn, {"id": "libpq", **ROW})
+        conn.execute(insert(things), {"id": "core other", **OTHER})
+        INSERT.rows(conn, {"id": "libpq other", **OTHER})
         assert RETURNING_ID.rows(conn, {"id": "returned", "doc": None}) == [("returned",)]
         assert len(_libpq_prepared(conn)) == 2  # once per statement, reused from then on
         INSERT.rows(conn, {"id": "again", **EMPTY})
         assert len(_libpq_prepared(conn)) == 2
         stored = {r[0]: r[1:] for r in conn.exec_driver_sql("SELECT * FROM prepared_things").fetchall()}
     assert stored["libpq"] == stored["core"]
+    assert stored["libpq other"] == stored["core other"]
     assert stored["again"] == (None,) * len(EMPTY)
     assert BY_ID.rows(pg_engine.connect(), {"id": "libpq"}) == [("libpq", *ROW.values())]
+    assert BY_ID.rows(pg_engine.connect(), {"id": "libpq other"}) == [("libpq other", *OTHER.values())]
 
 
 def test_outside_autocommit_statements_take_the_cursor_and_stay_in_the_transaction(pg_engine: Engine) -> None:

@@ -124,7 +124,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         app.include_router(router)
     mount_web(app, settings)
     limiter = RateLimiter(db, settings.rate_limit_per_minute, settings.redis_url)
-    lane = DirectLane(app, DIRECT, threads) if direct else None
+    lane = DirectLane(app, DIRECT, threads, db, settings) if direct else None
 
     def outer(stack: ASGIApp) -> ASGIApp:
         return ApiMiddleware(

@@ -103,6 +103,11 @@ class HeadJoiningTransport:
     def get_write_buffer_size(self) -> int:
         return self._transport.get_write_buffer_size() + len(self._held)
 
+    def is_closing(self) -> bool:
+        # Asked once per response: spelled out, since a name that falls through to __getattr__
+        # first fails an ordinary lookup, which formats an AttributeError message.
+        return self._transport.is_closing()
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._transport, name)
 

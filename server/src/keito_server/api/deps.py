@@ -96,18 +96,25 @@ def _credentials(request: Request) -> tuple[str, str | None]:
     return token, account_id
 
 
+# The request's actor, once found, in its scope: every dependency of one request shares it.
+# A key of our own rather than ``request.state``, whose first use on a request makes a State
+# after a failed attribute lookup, and whose every read fails one before its ``__getattr__``.
+_ACTOR = "keito.actor"
+
+
 def _cached_actor(request: Request, settings: Settings) -> Actor | None:
-    actor = getattr(request.state, "actor", None)
+    scope = request.scope
+    actor: Actor | None = scope.get(_ACTOR)
     if actor is None and settings.auth_cache_seconds > 0:
         token, account_id = _credentials(request)
-        actor = request.state.actor = api_keys.cached_actor(token, account_id=account_id)
+        actor = scope[_ACTOR] = api_keys.cached_actor(token, account_id=account_id)
     return actor
 
 
 def _looked_up_actor(request: Request, session: Session, settings: Settings) -> Actor:
     token, account_id = _credentials(request)
     actor = api_keys.authenticate(session, token, account_id=account_id, cache_seconds=settings.auth_cache_seconds)
-    request.state.actor = actor
+    request.scope[_ACTOR] = actor
     return actor
 
 

@@ -32,7 +32,9 @@ from starlette.types import Receive, Scope, Send
 from keito_server.api.deps import actor_for
 from keito_server.api.headers import headers_of
 from keito_server.api.lane_threads import LaneThreads
+from keito_server.db.engine import Database
 from keito_server.services.context import Actor
+from keito_server.settings import Settings
 
 Handler = Callable[[Any, Session, Actor], Response]
 ExceptionHandler = Callable[[Request, Exception], Awaitable[Response]]
@@ -49,10 +51,14 @@ class Direct:
 class DirectLane:
     """Serves the direct paths of ``app`` (``routes``: path -> ``Direct``) on ``threads``."""
 
-    def __init__(self, app: FastAPI, routes: Mapping[str, Direct], threads: LaneThreads) -> None:
+    def __init__(
+        self, app: FastAPI, routes: Mapping[str, Direct], threads: LaneThreads, db: Database, settings: Settings
+    ) -> None:
         self.app = app
         self.routes = routes
         self.threads = threads
+        self.db = db  # the app's (app.state.db, .settings), held here: State's reads are slow
+        self.settings = settings
 
     def takes(self, scope: Scope) -> bool:
         """A POST to a direct path with a JSON body (or none): every body but multipart, which
@@ -79,10 +85,10 @@ class DirectLane:
         route = self.routes[request.scope["path"]]
         try:
             data = _parsed(raw)
-            db = request.app.state.db
+            db = self.db
             session = db.lane_session()
             try:
-                actor = actor_for(request, session, request.app.state.settings)
+                actor = actor_for(request, session, self.settings)
                 return route.handler(_validated(route.model, data), session, actor)
             finally:
                 db.end_lane_session(session)

@@ -13,8 +13,20 @@ from keito_server.domain.money import json_number
 
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return json_number(value)
+        # Rates and hours repeat from response to response, and equal Decimals (1.5, 1.50) have
+        # one JSON number: remembered, a number costs a dict lookup instead of four Decimal
+        # operations (about 0.7 % of a create's instructions, create_instructions.py).
+        number = _NUMBERS.get(value)
+        if number is None:
+            if len(_NUMBERS) >= _NUMBERS_AT_MOST:
+                _NUMBERS.clear()
+            number = _NUMBERS[value] = json_number(value)
+        return number
     raise TypeError(f"cannot serialize {type(value).__name__}")
+
+
+_NUMBERS: dict[Decimal, float | int] = {}
+_NUMBERS_AT_MOST = 4_096
 
 
 def dumps(content: Any) -> bytes:
