@@ -4,6 +4,7 @@ and writes no row."""
 from __future__ import annotations
 
 import json
+from functools import reduce
 from typing import Any
 
 import pytest
@@ -48,6 +49,12 @@ CASES: list[tuple[dict[str, Any], int, str, str | None]] = [
     ({"total_cost": 1, "metadata": {"score": float("nan")}}, 400, "validation_error", "metadata"),
     ({"total_cost": 1, "metadata": {"deep": {"n": float("inf")}}}, 400, "validation_error", "metadata"),
     ({"total_cost": 1, "metadata": {"id": -(2**63) - 1}}, 400, "validation_error", "metadata"),
+    (
+        {"total_cost": 1, "metadata": reduce(lambda inner, _: {"a": inner}, range(300), {})},
+        400,
+        "validation_error",
+        "metadata",
+    ),
     ({"total_cost": 1, "project_id": "prj_nope"}, 404, "not_found", "project_id"),
     ({"total_cost": 1, "expense_category_id": "cat_nope"}, 404, "not_found", "expense_category_id"),
     ({"total_cost": 1, "user_id": "usr_nope"}, 404, "not_found", "user_id"),

@@ -11,7 +11,15 @@ from tests.support.live import Workspace
 
 OK = {"spent_date": "2026-03-06", "hours": 1.5, "notes": "x"}
 
+
 # (case, body or raw text, status, code, field)
+def _nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
 CASES: list[tuple[str, Any, int, str, str | None]] = [
     ("malformed json", "{bad json", 400, "invalid_json", None),
     ("array body", "[1, 2]", 400, "validation_error", None),
@@ -30,6 +38,9 @@ CASES: list[tuple[str, Any, int, str, str | None]] = [
     ("metadata Infinity", {"metadata": {"n": [1, float("-inf")]}}, 400, "validation_error", "metadata"),
     ("metadata integer past 64 bits", {"metadata": {"tokens": 2**64}}, 400, "validation_error", "metadata"),
     ("metadata NUL", {"metadata": {"note\u0000": "x"}}, 400, "validation_error", "metadata"),
+    # Past what orjson writes (255 levels), and past what a Python walk through it could take.
+    ("metadata nested 300 deep", {"metadata": _nested(300)}, 400, "validation_error", "metadata"),
+    ("metadata nested 600 deep", {"metadata": _nested(600)}, 400, "validation_error", "metadata"),
     ("impossible date", {"spent_date": "2026-02-30"}, 400, "validation_error", "spent_date"),
     ("date in wrong format", {"spent_date": "06/03/2026"}, 400, "validation_error", "spent_date"),
     ("missing date", {"spent_date": None}, 400, "validation_error", "spent_date"),

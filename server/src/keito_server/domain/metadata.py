@@ -16,6 +16,7 @@ SESSION_KEY = "session_id"
 AGENT_KEY = "agent_id"
 # The integers JSON responses carry exactly (orjson: 64 bits, signed or unsigned).
 _SMALLEST_INT, _LARGEST_INT = -(2**63), 2**64 - 1
+_DEEPEST = 255  # orjson writes at most this many levels of nesting
 
 
 def check_metadata(value: Any) -> dict[str, Any] | None:
@@ -23,10 +24,24 @@ def check_metadata(value: Any) -> dict[str, Any] | None:
         return None
     if not isinstance(value, dict):
         raise ValidationError('metadata must be a JSON object such as {"agent_id": "bot-1"}.', field="metadata")
-    problem = _unstorable(value)
+    # Serialized first: orjson refuses an integer past 64 bits, writes NaN and Infinity as null
+    # and U+0000 as an escape, so a text with neither "null" nor "\u0000" in it needs no walk
+    # through the value for what cannot be kept. A value orjson cannot write at all (too deep)
+    # is refused with a 400 too (it was a 500, as was one too deep for the walk).
+    try:
+        text = json_text(value)
+    except orjson.JSONEncodeError:
+        try:
+            problem = _unstorable(value)
+        except RecursionError:
+            problem = None
+        raise ValidationError(
+            problem or f"metadata is nested too deeply; keep it under {_DEEPEST} levels.", field="metadata"
+        ) from None
+    problem = _unstorable(value) if b"null" in text or b"\\u0000" in text else None
     if problem:
         raise ValidationError(problem, field="metadata")
-    size = len(json_text(value))
+    size = len(text)
     if size > MAX_METADATA_BYTES:
         raise ValidationError(
             f"metadata is {size} bytes; the limit is {MAX_METADATA_BYTES} bytes of JSON.",
