@@ -3,7 +3,7 @@ figure that does not drift with the VM's speed, for changes too small for a time
 (see docs/performance.md).
 
     .venv/bin/python benchmarks/create_instructions.py [--backend postgres] [--creates 300]
-        [--base REV] [--python PATH] [--base-python PATH]
+        [--base REV] [--python PATH] [--base-python PATH] [--keep]
 
 One worker (one process, so every thread of it is counted) on a fresh database with the
 api_throughput.py workload starts under ``valgrind --tool=callgrind`` with counting off. After a
@@ -13,6 +13,9 @@ is counted: the database's work is not in the figure, nor is any cost of concurr
 hand-offs between 32 connections' requests, context switches), which only timed runs show.
 With ``--base REV`` (a temporary git worktree) or ``--base-python`` it counts two builds, A and
 B (B is always the working tree on ``--python``), one after the other, and prints B / A.
+With ``--keep`` the callgrind files stay, one per thread, for ``callgrind_annotate --inclusive=yes
+--threshold=100 FILE`` (which C functions a create spends in: datetime formatting and failed
+attribute lookups were found so, eleventh session), and each thread's share is printed.
 Needs valgrind (``apt-get install -y valgrind``).
 """
 
@@ -41,10 +44,13 @@ def count(
     python: str,
     extra_env: dict[str, str],
     before_start: Callable[[str], None] | None,
+    keep: bool = False,
 ) -> float:
     """Instructions per create of one build."""
     out = Path(tempfile.mkdtemp(prefix="keito-callgrind-")) / "callgrind.out"
     launcher = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}"]
+    if keep:
+        launcher.insert(2, "--separate-threads=yes")  # callgrind.out-01, -02, ...: one per thread
     live, env, url = bench.serve_workload(
         backend, 1, extra_env=extra_env, before_start=before_start, python=python, launcher=launcher
     )
@@ -75,11 +81,20 @@ def count(
     finally:
         live.stop()  # callgrind writes its totals as the process exits
         bench.drop_database(url)
-    totals = [line for line in out.read_text().splitlines() if line.startswith("totals:")]
-    shutil.rmtree(out.parent, ignore_errors=True)
-    if not totals:
+    per_file = {}
+    for path in sorted(out.parent.glob(out.name + "*")):
+        totals = [line for line in path.read_text().splitlines() if line.startswith("totals:")]
+        if totals:
+            per_file[path] = int(totals[0].split()[1])
+    if keep:
+        for path, n in per_file.items():
+            if n:
+                print(f"  {path}: {n / creates:,.0f} instructions per create", flush=True)
+    else:
+        shutil.rmtree(out.parent, ignore_errors=True)
+    if not per_file:
         raise RuntimeError("callgrind wrote no totals")
-    return int(totals[0].split()[1]) / creates
+    return sum(per_file.values()) / creates
 
 
 def main() -> int:
@@ -90,6 +105,7 @@ def main() -> int:
     p.add_argument("--python", default=sys.executable, help="the interpreter of B (default: this one)")
     p.add_argument("--base", default="", help="git revision to count as A (in a temporary worktree)")
     p.add_argument("--base-python", default="", help="the interpreter of A (default: --python)")
+    p.add_argument("--keep", action="store_true", help="keep callgrind's files, one per thread, and print each")
     args = p.parse_args()
     if shutil.which("valgrind") is None:
         print("valgrind is missing: apt-get install -y valgrind", file=sys.stderr)
@@ -110,7 +126,7 @@ def main() -> int:
     results = {}
     try:
         for name, what, python, env, prepare in builds:
-            per = count(args.backend, args.creates, args.warmup, python, env, prepare)
+            per = count(args.backend, args.creates, args.warmup, python, env, prepare, args.keep)
             results[name] = per
             label = f"{name}: " if name else ""
             print(f"{label}{what} on {python}: {per / 1e6:.3f} M instructions per create ({args.backend})", flush=True)
