@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from keito_server.db.models import Account, User
 from keito_server.domain.errors import PermissionDenied
@@ -10,18 +11,41 @@ from keito_server.domain.permissions import effective
 
 
 @dataclass(frozen=True)
+class TimeRules:
+    """The workspace settings the time-entry rules read, copied from its Account."""
+
+    timezone: str
+    lock_after_days: int
+    rounding_minutes: int
+    require_notes: bool
+    allow_past_timer_starts: bool
+
+
+@dataclass(frozen=True)
 class Actor:
+    """``account`` and ``user`` are mapped objects. Reading one of their attributes runs
+    SQLAlchemy's descriptor in Python, about 2,200 machine instructions (callgrind), and a
+    time entry create read sixteen: 4.5 % of its instructions. So the ids and the workspace's
+    time rules are read once per Actor (an API key's Actor lives in the auth cache, a page's
+    for its request) and kept as plain values. Nothing writes an Actor's own objects: a service
+    that changes the workspace loads its own copy (see services/api_keys.py)."""
+
     account: Account
     user: User
     api_key_id: str | None = None
 
-    @property
+    @cached_property
     def account_id(self) -> str:
         return self.account.id
 
-    @property
+    @cached_property
     def user_id(self) -> str:
         return self.user.id
+
+    @cached_property
+    def rules(self) -> TimeRules:
+        a = self.account
+        return TimeRules(a.timezone, a.lock_after_days, a.rounding_minutes, a.require_notes, a.allow_past_timer_starts)
 
     @property
     def is_admin(self) -> bool:

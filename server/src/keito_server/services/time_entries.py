@@ -179,7 +179,7 @@ def _build_views(
 ) -> list[TimeEntryView]:
     """``users``: id -> name; ``projects``: id -> (name, client id); ``tasks``: id -> name."""
     now = datetime.now(UTC)
-    account = actor.account
+    account = actor.rules
     out = []
     for e in entries:
         seconds = e.duration_seconds
@@ -247,7 +247,7 @@ def create_entry(
 def _create(
     session: Session, actor: Actor, data: dict[str, Any], default_source: str, require_hours: bool, guess: bool
 ) -> TimeEntryView:
-    account = actor.account
+    account = actor.rules
     replace = bool(data.get("replace_running"))
     conn = _create_connection(session, replace)
     user = teammates.target_user(session, actor, data.get("user_id"), "log time for other people")
@@ -276,7 +276,7 @@ def _create(
     # Built in full here and written with one INSERT (no ORM unit of work on the busiest write).
     entry = _unsaved_entry(
         id=new_id("time_entry"),
-        account_id=account.id,
+        account_id=actor.account_id,
         user_id=user.id,
         project_id=ctx.project_id,
         task_id=ctx.task_id,
@@ -316,7 +316,7 @@ def _create(
     return _build_views(
         actor,
         [entry],
-        {user.id: user.name},
+        {entry.user_id: user.name},
         {ctx.project_id: (ctx.project_name, ctx.client_id)},
         {ctx.task_id: ctx.task_name},
     )[0]
@@ -332,7 +332,7 @@ def update_entry(session: Session, actor: Actor, entry_id: str, changes: dict[st
         return restart_entry(session, actor, entry_id, replace_running=bool(changes.get("replace_running")))
     stopping = changes.get("is_running") is False and entry.is_running
     _check_editable(actor, entry)
-    account = actor.account
+    account = actor.rules
     if "spent_date" in changes and changes["spent_date"] is not None:
         _check_not_locked_by_date(actor, changes["spent_date"])
         entry.spent_date = changes["spent_date"]
@@ -375,7 +375,7 @@ def update_entry(session: Session, actor: Actor, entry_id: str, changes: dict[st
         _require_notes(actor, entry)
     audit(
         session,
-        account.id,
+        actor.account_id,
         actor.user_id,
         "time_entry.stopped" if stopping else "time_entry.updated",
         entry.id,
@@ -410,7 +410,7 @@ def stop_entry(
 
 
 def _stop(entry: TimeEntry, actor: Actor, *, hours: Any = None, now: datetime | None = None) -> None:
-    account = actor.account
+    account = actor.rules
     now = now or datetime.now(UTC)
     if hours is not None:
         seconds = hours_to_seconds(Decimal(hours))
@@ -433,7 +433,7 @@ def restart_entry(session: Session, actor: Actor, entry_id: str, *, replace_runn
     entry.timer_started_at = now
     entry.ended_time = None
     if entry.started_time is None:
-        entry.started_time = clock_of(now, actor.account.timezone)
+        entry.started_time = clock_of(now, actor.rules.timezone)
     audit(session, actor.account_id, actor.user_id, "time_entry.restarted", entry.id)
     _commit_timer_write(session, entry, replace_running=replace_running, actor=actor)
     return views(session, actor, [entry])[0]
@@ -788,12 +788,12 @@ def _set_duration(entry: TimeEntry, hours: Any, started: str | None, ended: str 
 
 
 def _require_notes(actor: Actor, entry: TimeEntry) -> None:
-    if actor.account.require_notes and not (entry.notes or "").strip():
+    if actor.rules.require_notes and not (entry.notes or "").strip():
         raise RuleViolation("This workspace requires notes on every time entry.", field="notes")
 
 
 def _check_not_locked_by_date(actor: Actor, spent_date: date) -> None:
-    account = actor.account
+    account = actor.rules
     if actor.is_admin or account.lock_after_days <= 0:
         return
     if (local_today(account.timezone) - spent_date).days > account.lock_after_days:
@@ -805,7 +805,7 @@ def _check_not_locked_by_date(actor: Actor, spent_date: date) -> None:
 
 
 def _check_editable(actor: Actor, entry: TimeEntry) -> None:
-    account = actor.account
+    account = actor.rules
     reason = entry_lock_reason(
         approval_status=entry.approval_status,
         is_billed=entry.is_billed,
