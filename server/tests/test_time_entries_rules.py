@@ -236,6 +236,7 @@ def test_project_assignment_is_required_except_for_administrators(ws: Workspace)
     _, outsider_key = ws.add_user("Olly", assign=False)
     r = ws.api(outsider_key).post("time_entries", json=entry(ws))
     assert r.status_code == 403 and r.json()["code"] == "project_not_assigned"
+    assert r.json()["error_description"].startswith("Olly is not assigned to project '"), r.text
     v1 = ws.api(outsider_key, dialect="v1").post("time-entries", json=entry(ws))
     assert v1.status_code == 403 and v1.json()["error"]["code"] == "project_not_assigned"
 

@@ -82,14 +82,13 @@ def ensure_can_log(session: Session, user: User, project: Project) -> UserAssign
     """Administrators may log anywhere; everyone else needs an active assignment."""
     assignment = assignment_for(session, project.id, user.id)
     if assignment is None and not user.is_admin:
-        raise not_assigned(user, project.name)
+        raise not_assigned(user.name, project.name)
     return assignment
 
 
-def not_assigned(user: User, project_name: str) -> PermissionDenied:
+def not_assigned(name: str, project_name: str) -> PermissionDenied:
     return PermissionDenied(
-        f"{user.name} is not assigned to project '{project_name}'; ask an administrator to "
-        "add them to the project team.",
+        f"{name} is not assigned to project '{project_name}'; ask an administrator to add them to the project team.",
         code=PROJECT_NOT_ASSIGNED,
         field="project_id",
     )

@@ -54,7 +54,7 @@ from keito_server.domain.timers import (
 )
 from keito_server.services import teammates
 from keito_server.services.common import audit, get_scoped, not_assigned
-from keito_server.services.context import Actor
+from keito_server.services.context import Actor, Person
 from keito_server.services.paging import Page, fetch_page
 
 MAX_SECONDS = MAX_HOURS * SECONDS_PER_HOUR
@@ -251,7 +251,8 @@ def _create(
     replace = bool(data.get("replace_running"))
     conn = _create_connection(session, replace)
     user = teammates.target_user(session, actor, data.get("user_id"), "log time for other people")
-    ctx = _log_context(conn, actor, user, data.get("project_id"), data.get("task_id"), remember=True, guess=guess)
+    person = actor.person if user is actor.user else Person.of(user)
+    ctx = _log_context(conn, actor, person, data.get("project_id"), data.get("task_id"), remember=True, guess=guess)
     spent_date: date = data["spent_date"]
     metadata = check_metadata(data.get("metadata"))
     source = check_source(data.get("source") or default_source, TIME_ENTRY_SOURCES)
@@ -277,7 +278,7 @@ def _create(
     entry = _unsaved_entry(
         id=new_id("time_entry"),
         account_id=actor.account_id,
-        user_id=user.id,
+        user_id=person.id,
         project_id=ctx.project_id,
         task_id=ctx.task_id,
         spent_date=spent_date,
@@ -300,7 +301,7 @@ def _create(
         created_at=now,
         updated_at=now,
     )
-    _apply_rates(entry, user, ctx, data.get("billable"))
+    _apply_rates(entry, person, ctx, data.get("billable"))
     if running:
         start = timer_start(spent_date, started, account.timezone, allow_past=account.allow_past_timer_starts)
         entry.is_running = True
@@ -316,7 +317,7 @@ def _create(
     return _build_views(
         actor,
         [entry],
-        {entry.user_id: user.name},
+        {person.id: person.name},
         {ctx.project_id: (ctx.project_name, ctx.client_id)},
         {ctx.task_id: ctx.task_name},
     )[0]
@@ -340,9 +341,10 @@ def update_entry(session: Session, actor: Actor, entry_id: str, changes: dict[st
         user = session.get(User, entry.user_id)
         assert user is not None
         project_id, task_id = changes.get("project_id") or entry.project_id, changes.get("task_id") or entry.task_id
-        ctx = _log_context(session.connection(), actor, user, project_id, task_id)
+        person = Person.of(user)
+        ctx = _log_context(session.connection(), actor, person, project_id, task_id)
         entry.project_id, entry.task_id = ctx.project_id, ctx.task_id
-        _apply_rates(entry, user, ctx, changes.get("billable"))
+        _apply_rates(entry, person, ctx, changes.get("billable"))
     elif changes.get("billable") is not None:
         current = session.get(Project, entry.project_id)
         entry.billable = bool(changes["billable"]) and bool(
@@ -602,7 +604,7 @@ _CONTEXT = Prepared(_context_statement())
 def _log_context(
     conn: Connection,
     actor: Actor,
-    user: User,
+    person: Person,
     project_id: str | None,
     task_id: str | None,
     *,
@@ -623,12 +625,12 @@ def _log_context(
     defaulted = not task_id
     if defaulted:
         task_id = _default_task_id(conn, project_id)
-    key = (actor.account_id, project_id, task_id, user.id)
+    key = (actor.account_id, project_id, task_id, person.id)
     guessed = _REMEMBERED.get(key) if guess else None
     if guessed is not None:
         with contextlib.suppress(errors.KeitoError):  # perhaps stale: the answer comes from a fresh read
-            return _checked_context(guessed, user, defaulted)
-    params = {"account_id": actor.account_id, "project_id": project_id, "task_id": task_id, "user_id": user.id}
+            return _checked_context(guessed, person, defaulted)
+    params = {"account_id": actor.account_id, "project_id": project_id, "task_id": task_id, "user_id": person.id}
     rows = _CONTEXT.rows(conn, params)
     if not rows:
         _REMEMBERED.pop(key, None)
@@ -637,7 +639,7 @@ def _log_context(
         if len(_REMEMBERED) >= _REMEMBER_AT_MOST:
             _REMEMBERED.clear()
         _REMEMBERED[key] = rows[0]
-    return _checked_context(rows[0], user, defaulted)
+    return _checked_context(rows[0], person, defaulted)
 
 
 # Context rows this process has read for creates: (workspace, project, task, person) -> row.
@@ -646,7 +648,7 @@ _REMEMBERED: dict[tuple[str, str, str | None, str], tuple[Any, ...]] = {}
 _REMEMBER_AT_MOST = 4_096  # about 6 MB when full (tracemalloc, rows of typical size)
 
 
-def _checked_context(row: tuple[Any, ...], user: User, defaulted: bool) -> _LogContext:
+def _checked_context(row: tuple[Any, ...], person: Person, defaulted: bool) -> _LogContext:
     (p_id, p_name, client_id, p_active, p_billable, bill_by, p_rate) = row[0:7]
     (t_id, t_name, t_active, t_rate, t_billable) = row[7:12]
     (ua_id, ua_rate, ta_id, ta_rate, ta_billable) = row[12:17]
@@ -658,8 +660,8 @@ def _checked_context(row: tuple[Any, ...], user: User, defaulted: bool) -> _LogC
         raise errors.NotFound("Task", field="task_id")
     if not t_active:
         raise RuleViolation(f"Task '{t_name}' is archived.", field="task_id")
-    if ua_id is None and not user.is_admin:
-        raise not_assigned(user, p_name)
+    if ua_id is None and not person.is_admin:
+        raise not_assigned(person.name, p_name)
     return _LogContext(
         project_id=p_id,
         project_name=p_name,
@@ -687,17 +689,17 @@ def _default_task_id(conn: Connection, project_id: str) -> str | None:
     )
 
 
-def _apply_rates(entry: TimeEntry, user: User, ctx: _LogContext, billable: bool | None) -> None:
+def _apply_rates(entry: TimeEntry, person: Person, ctx: _LogContext, billable: bool | None) -> None:
     inputs = RateInputs(
         bill_by=ctx.bill_by,
         person_project_rate=ctx.person_project_rate,
         task_rate=ctx.task_rate,
         project_rate=ctx.project_rate,
-        person_default_rate=user.default_hourly_rate,
+        person_default_rate=person.default_hourly_rate,
     )
     entry.billable = ctx.project_billable and (ctx.task_billable if billable is None else bool(billable))
     entry.billable_rate = billable_rate(inputs) if ctx.project_billable else None
-    entry.cost_rate = user.cost_rate
+    entry.cost_rate = person.cost_rate
 
 
 class _NewEntry:
