@@ -2,8 +2,8 @@
 
 The API's layers each read a few headers of the same request (the body limit, the rate limit,
 idempotency, the direct lane's content type, the credentials). Scanning the header list for
-each was about 4 % of the Python lines a create ran (a line-counting trace, docs/performance.md,
-eleventh session); one ``dict`` made in C is a fraction of that.
+each cost 1.1 % of a create's instructions more than one ``dict`` made in C
+(``benchmarks/create_instructions.py``, docs/performance.md, eleventh session).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
         # Rates and hours repeat from response to response, and equal Decimals (1.5, 1.50) have
         # one JSON number: remembered, a number costs a dict lookup instead of four Decimal
-        # operations (about 0.7 % of a create's instructions, create_instructions.py).
+        # operations (ADR 0520).
         number = _NUMBERS.get(value)
         if number is None:
             if len(_NUMBERS) >= _NUMBERS_AT_MOST:
