@@ -62,10 +62,6 @@ def _version_header(dialect: Dialect) -> tuple[bytes, bytes]:
     return (b"x-keito-api-version", b"2" if dialect is Dialect.V2 else b"1")
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    return headers_of(scope).get(name)
-
-
 async def _send_error(
     send: Send,
     dialect: Dialect,
@@ -140,7 +136,7 @@ class ApiMiddleware:
         extra: list[tuple[bytes, bytes]] = [_version_header(dialect)]
 
         limit = _body_limit(scope)
-        length = _header(scope, b"content-length")
+        length = headers_of(scope).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
             await _send_error(
                 send,
@@ -155,7 +151,7 @@ class ApiMiddleware:
         if self.fault_injection and await self._inject_fault(scope, send, dialect, extra):
             return
 
-        auth = _header(scope, b"authorization")
+        auth = headers_of(scope).get(b"authorization")
         owner = hashlib.sha256(auth.split(b" ", 1)[-1].strip()).hexdigest() if auth else None
         if owner and self.limiter.enabled:
             try:
@@ -209,7 +205,7 @@ class ApiMiddleware:
         key = None
         if scope["method"] == "POST" and owner:
             for name in IDEMPOTENCY_HEADERS:
-                raw = _header(scope, name)
+                raw = headers_of(scope).get(name)
                 if raw:
                     key = raw.decode("latin-1").strip()
                     break
@@ -239,7 +235,7 @@ class ApiMiddleware:
             await self.app(scope, _replay_body(body, receive), _with_headers(send, extra))
 
     async def _limit_body_only(self, scope: Scope, receive: Receive, send: Send) -> None:
-        length = _header(scope, b"content-length")
+        length = headers_of(scope).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES * 11:  # receipts: 10 MB
             await _send_error(send, Dialect.V2, 413, "payload_too_large", "The upload is too large.")
             return
@@ -371,7 +367,7 @@ class ApiMiddleware:
     async def _inject_fault(self, scope: Scope, send: Send, dialect: Dialect, extra: list[tuple[bytes, bytes]]) -> bool:
         """``Keito-Test-Fault: <status>;count=<n>;key=<k>[;retry_after=<s>]``: answer ``status``
         to the first n requests carrying key k."""
-        raw = _header(scope, b"keito-test-fault")
+        raw = headers_of(scope).get(b"keito-test-fault")
         if not raw:
             return False
         parts = raw.decode().split(";")
@@ -391,7 +387,7 @@ class ApiMiddleware:
 
 def _as_json(scope: Scope, body: bytes) -> Scope:
     """The API speaks JSON only: a body sent as form data (curl -d) is read as JSON."""
-    ctype = _header(scope, b"content-type") or b""
+    ctype = headers_of(scope).get(b"content-type") or b""
     if not body or ctype.startswith((b"application/json", b"multipart/")) or b"+json" in ctype:
         return scope
     headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
