@@ -53,6 +53,13 @@ def lane_threads(settings: Settings) -> int:
     return max(2, settings.threads // 4)
 
 
+def group_size(settings: Settings) -> int:
+    """Requests a lane thread takes at once when several wait (db/grouped.py, ADR 0521): on
+    PostgreSQL their creates share one insert statement. SQLite runs one write at a time, so
+    there a thread takes one."""
+    return 1 if settings.is_sqlite else settings.group_writes
+
+
 async def _warm_up(app: ASGIApp) -> None:
     """Serves one request (``GET /healthz``) before the process takes connections. FastAPI builds
     its routing tables on the first request a process routes, which took 0.3-0.6 s here: without
@@ -93,7 +100,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         pool_size=settings.threads + lane_threads(settings) + 4,
         statement_pool_size=lane_threads(settings),
     )
-    threads = LaneThreads(lane_threads(settings))
+    threads = LaneThreads(lane_threads(settings), group=group_size(settings))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -17,6 +17,9 @@ DEFAULT_RATE_LIMIT_PER_MINUTE = 1200
 # Largest request body accepted, in bytes (decisions: a body over 1 MB is refused).
 MAX_BODY_BYTES = 1_000_000
 DEFAULT_THREADS = 16
+# Requests an API thread takes at once when several wait, on PostgreSQL: their time entry
+# creates share one insert (ADR 0521). 1 takes them one by one.
+DEFAULT_GROUP_WRITES = 4
 
 
 def _bool(value: str | None, default: bool = False) -> bool:
@@ -43,6 +46,7 @@ class Settings:
     # connections queue the excess on the event loop instead of contending for the GIL;
     # see docs/performance.md for the measurements behind the default.
     threads: int = DEFAULT_THREADS
+    group_writes: int = DEFAULT_GROUP_WRITES
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -61,6 +65,7 @@ class Settings:
             auth_cache_seconds=float(e.get("KEITO_AUTH_CACHE_SECONDS") or 5.0),
             secure_cookies=_bool(e.get("KEITO_SECURE_COOKIES")),
             threads=int(e.get("KEITO_THREADS") or DEFAULT_THREADS),
+            group_writes=max(1, int(e.get("KEITO_GROUP_WRITES") or DEFAULT_GROUP_WRITES)),
         )
 
     @property

@@ -6,6 +6,11 @@ through callbacks in both directions. Under load that machinery was about an eig
 samples in which a worker held the GIL (``py-spy record --gil``, docs/performance.md). Here a
 call is one job on a ``SimpleQueue`` and one asyncio future, settled on the event loop by
 ``call_soon_threadsafe`` when the job ends.
+
+With ``group`` above 1 (PostgreSQL), a thread that takes a job also takes the jobs already
+waiting behind it, up to ``group`` in all, and runs them as a group (db/grouped.py, ADR 0521):
+the creates among them write their rows with one statement, and their results reach the event
+loop in one call.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from keito_server.db.grouped import Outcome, run_grouped
+
 T = TypeVar("T")
 
 _Job = tuple[Callable[..., Any], tuple[Any, ...], asyncio.AbstractEventLoop, "asyncio.Future[Any]"]
@@ -27,9 +34,10 @@ class LaneThreads:
     in the order they arrive. A call whose awaiting task was cancelled (the client went away)
     still runs to its end in its thread; only its result is dropped."""
 
-    def __init__(self, size: int, name: str = "keito-api") -> None:
+    def __init__(self, size: int, name: str = "keito-api", group: int = 1) -> None:
         self.size = size
         self.name = name
+        self.group = group  # jobs a thread takes at once, at most
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._start_lock = threading.Lock()
@@ -56,6 +64,9 @@ class LaneThreads:
                 self._threads.append(thread)
 
     def _work(self) -> None:
+        if self.group > 1:
+            self._work_in_groups()
+            return
         while (job := self._jobs.get()) is not None:
             fn, args, loop, future = job
             try:
@@ -66,6 +77,27 @@ class LaneThreads:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_settle, future, result, error)
 
+    def _work_in_groups(self) -> None:
+        stopping = False
+        while not stopping and (job := self._jobs.get()) is not None:
+            jobs = [job]
+            while len(jobs) < self.group:
+                try:
+                    more = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:  # shutdown: this group is the thread's last
+                    stopping = True
+                    break
+                jobs.append(more)
+            outcomes = run_grouped([(fn, args) for fn, args, _, _ in jobs])
+            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Outcome]]] = {}
+            for (_, _, loop, future), outcome in zip(jobs, outcomes, strict=True):
+                by_loop.setdefault(loop, []).append((future, outcome))
+            for loop, settled in by_loop.items():
+                with contextlib.suppress(RuntimeError):  # as in _work
+                    loop.call_soon_threadsafe(_settle_all, settled)
+
     def shutdown(self) -> None:
         """Lets every queued call finish, then stops and joins the threads."""
         with self._start_lock:
@@ -75,6 +107,11 @@ class LaneThreads:
             self._jobs.put(None)
         for thread in threads:
             thread.join()
+
+
+def _settle_all(settled: list[tuple[asyncio.Future[Any], Outcome]]) -> None:
+    for future, (result, error) in settled:
+        _settle(future, result, error)
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:

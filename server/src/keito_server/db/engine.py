@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from keito_server.db import grouped
 from keito_server.domain.metadata import json_text
 
 try:
@@ -255,9 +256,14 @@ class Database:
         it only when the request left something in it. Making and closing an empty session cost
         6 % of the instructions a create ran (ADR 0518)."""
         held = self._held_write_connection() if self.is_sqlite else self._held_connection()
-        session: Session | None = getattr(self._held, "session", None)
+        # One per call of a group the thread serves (db/grouped.py): they share the connection.
+        sessions: dict[int, Session] | None = getattr(self._held, "sessions", None)
+        if sessions is None:
+            sessions = self._held.sessions = {}
+        slot = grouped.slot()
+        session = sessions.get(slot)
         if session is None or (self.is_sqlite and session.bind is not held):
-            session = self._held.session = self._write(bind=held) if self.is_sqlite else self._write()
+            session = sessions[slot] = self._write(bind=held) if self.is_sqlite else self._write()
         session.info.clear()  # nothing of the last request's (an auth cache note, say)
         if not self.is_sqlite:
             session.info[HELD_CONNECTION] = held

@@ -8,18 +8,20 @@ from ``null``), already type-checked by the API schemas or the web forms.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, insert, literal_column, select
+from sqlalchemy import Select, Table, and_, bindparam, insert, literal_column, select, union_all
+from sqlalchemy import cast as sa_cast
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from keito_server.db import grouped
 from keito_server.db.engine import HELD_CONNECTION
 from keito_server.db.models import (
     Account,
@@ -519,7 +521,14 @@ def _commit_timer_write(
             entry.is_running = True
     try:
         if insert:
-            _insert_entry(conn, entry, context_row)
+            # Grouped with other creates only on the lane thread's autocommit connection, where
+            # the insert is a transaction of its own, and only while the session holds no
+            # connection of its pool (a parked create must hold nothing another create of its
+            # group may wait for; db/grouped.py). A timer start stays alone.
+            groupable = (
+                conn is session.info.get(HELD_CONNECTION) and not entry.is_running and not session.in_transaction()
+            )
+            _insert_entry(conn, entry, context_row, groupable)
         # A create on a lane thread's held connection (ADR 0509) may leave the session untouched:
         # then there is nothing to commit, and beginning a transaction only to end it cost ~6 %
         # of the create's CPU (benchmarks/create_inprocess.py under py-spy).
@@ -733,18 +742,27 @@ def _guarded_insert() -> Any:  # named parameters; RETURNING the id
     tasks and assignments). It returns the new id, or nothing when the context changed. One
     statement, atomic on its own, on both databases: the entry records who created it
     (``created_by_id``), so no audit row goes with it (ADR 0519)."""
+    values = _guarded_values("")
+    return insert(_ENTRIES).from_select([c.key for c in _ENTRIES.c], values).returning(_ENTRIES.c.id)
+
+
+def _guarded_values(suffix: str) -> Any:
+    """``SELECT <the entry's values> FROM accounts WHERE <the workspace's context version is
+    still ctx_version>``: one row, or none; each parameter's name ends in ``suffix``."""
     accounts = cast(Table, Account.__table__)
     same = (
         select(literal_column("1").label("one"))
         .select_from(accounts)
         .where(
-            accounts.c.id == bindparam("account_id", type_=_ENTRIES.c.account_id.type),
-            accounts.c.context_version == bindparam("ctx_version", type_=accounts.c.context_version.type),
+            accounts.c.id == bindparam(f"account_id{suffix}", type_=_ENTRIES.c.account_id.type),
+            accounts.c.context_version == bindparam(f"ctx_version{suffix}", type_=accounts.c.context_version.type),
         )
-        .cte("same")
+        .cte(f"same{suffix}")
     )
-    values = select(*(bindparam(c.key, type_=c.type) for c in _ENTRIES.c)).select_from(same)
-    return insert(_ENTRIES).from_select([c.key for c in _ENTRIES.c], values).returning(_ENTRIES.c.id)
+    values: list[Any] = [bindparam(f"{c.key}{suffix}", type_=c.type) for c in _ENTRIES.c]
+    if suffix:  # a row of a UNION ALL (PostgreSQL only) takes no type from the column it goes into
+        values = [sa_cast(value, c.type) for value, c in zip(values, _ENTRIES.c, strict=True)]
+    return select(*values).select_from(same)
 
 
 # The create's write runs as a prepared statement (db/prepared.py, ADR 0508): on PostgreSQL
@@ -765,13 +783,49 @@ class _StaleContext(Exception):
     """The create's context changed before its insert: nothing was written; read it again."""
 
 
-def _insert_entry(conn: Connection, entry: TimeEntry, context_row: tuple[Any, ...]) -> None:
+class _GuardedInserts:
+    """The guarded insert as a groupable write (db/grouped.py, ADR 0521): the entries of several
+    creates in one ``INSERT ... SELECT ... UNION ALL SELECT ...``, each row under its own guard,
+    so a row whose context changed is left out (its create reads the context again) while the
+    others are written."""
+
+    def __init__(self) -> None:
+        self._statements: dict[int, tuple[Prepared, list[list[tuple[str, str]]]]] = {}
+
+    def one(self, conn: Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return _GUARDED_INSERT.rows(conn, params)
+
+    def many(self, conn: Connection, params: Sequence[dict[str, Any]]) -> list[list[tuple[Any, ...]]]:
+        n = len(params)
+        made = self._statements.get(n)
+        if made is None:
+            made = self._statements[n] = self._statement(n)
+        statement, names = made
+        values = {name: row[key] for row, row_names in zip(params, names, strict=True) for key, name in row_names}
+        written = {row[0] for row in statement.rows(conn, values)}
+        return [[(row["id"],)] if row["id"] in written else [] for row in params]
+
+    @staticmethod
+    def _statement(n: int) -> tuple[Prepared, list[list[tuple[str, str]]]]:
+        """The insert of ``n`` entries, and each entry's (parameter, parameter of the row) names."""
+        keys = [*(c.key for c in _ENTRIES.c), "ctx_version"]
+        names = [[(key, f"{key}_{i}") for key in keys] for i in range(n)]
+        selects = [_guarded_values(f"_{i}") for i in range(n)]
+        statement = insert(_ENTRIES).from_select([c.key for c in _ENTRIES.c], union_all(*selects))
+        return Prepared(statement.returning(_ENTRIES.c.id)), names
+
+
+_GUARDED_INSERTS = _GuardedInserts()
+
+
+def _insert_entry(conn: Connection, entry: TimeEntry, context_row: tuple[Any, ...], groupable: bool) -> None:
     # Straight from the instance's __dict__, where every field of a new entry is (an unset one
     # reads None, as getattr would): the ORM's attribute access was ~2 % of a create's GIL time.
     state = entry.__dict__
     params = {column: state.get(attr) for attr, column in _ENTRY_COLUMNS}
     params["ctx_version"] = context_row[_VERSION]
-    if not _GUARDED_INSERT.rows(conn, params):
+    rows = grouped.submit(_GUARDED_INSERTS, conn, params) if groupable else _GUARDED_INSERT.rows(conn, params)
+    if not rows:
         raise _StaleContext
 
 
