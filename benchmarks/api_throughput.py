@@ -9,7 +9,8 @@ For each backend: a fresh database, migrated, with one workspace and one agent k
    (4 processes x 8 threads, one transaction per row, raw driver: psycopg / sqlite3);
 3. on PostgreSQL, the same insert from 32 pgbench clients (C, prepared statements): the
    database's own rate, which the Python clients of step 2 cannot reach on 2 cores;
-and prints creates/s, p50/p99 latency, the ratios API/raw and the server's peak RSS. With
+and prints creates/s, p50/p99 latency, the ratios API/raw, the server's peak RSS and, on
+PostgreSQL, how many creates an insert statement carried on average (ADR 0521). With
 ``--rounds N`` the two measurements alternate N times on one server and the medians are printed
 too: on a machine whose speed drifts, each ratio then compares measurements moments apart.
 """
@@ -200,6 +201,29 @@ def _template_row(backend: str, url: str) -> tuple[list[str], list[Any]]:
             names = [d[0] for d in lcur.description]
     assert row is not None, "the API run wrote no rows"
     return names, list(row)
+
+
+def _pg_now(url: str) -> Any:
+    import psycopg
+
+    with psycopg.connect(_pg_dsn(url)) as conn:
+        found = conn.execute("SELECT now()").fetchone()
+        assert found is not None
+        return found[0]
+
+
+def rows_per_insert(url: str, since: Any) -> float:
+    """Time entries created since ``since`` per transaction that wrote them: how many creates
+    an insert statement carried on average (ADR 0521 groups them; 1.0 is one each)."""
+    import psycopg
+
+    with psycopg.connect(_pg_dsn(url)) as conn:
+        found = conn.execute(
+            "SELECT count(*), count(DISTINCT xmin::text) FROM time_entries WHERE created_at >= %s", (since,)
+        ).fetchone()
+    assert found is not None
+    rows, transactions = found
+    return rows / transactions if transactions else 0.0
 
 
 def _pg_dsn(url: str) -> str:
@@ -408,7 +432,10 @@ def bench(backend: str, seconds: int, workers: int, idempotency: bool = False, r
     try:
         run_wrk(live.url, env, WARMUP_SECONDS, WRK_THREADS)
         for _ in range(rounds):
+            since = _pg_now(url) if backend == "postgres" else None
             api = measure_api(live, env, seconds)
+            if since is not None:
+                api["rows_per_insert"] = rows_per_insert(url, since)
             api["raw_per_s"] = bench_raw(backend, url, seconds)  # the server sits idle meanwhile
             api["ratio"] = api["created_per_s"] / api["raw_per_s"] if api["raw_per_s"] else 0.0
             pgbench = bench_pgbench(url, seconds) if backend == "postgres" else None
@@ -442,6 +469,7 @@ def _report(backend: str, r: dict[str, Any], label: str) -> str:
         f"p99 {r['p99_ms']:6.1f} ms  errors {r['errors']}  | raw insert {r['raw_per_s']:6.0f} rows/s  "
         f"{pgbench_rate}"
         f"| server CPU {r['cpu_ms_per_create']:.1f} ms/create  "
+        f"{'| rows per insert ' + format(r['rows_per_insert'], '.1f') + '  ' if 'rows_per_insert' in r else ''}"
         f"{'| connections ' + '/'.join(map(str, r['connections'])) + '  ' if r.get('connections') else ''}"
         f"| ratio {r['ratio']:.2f}{pgbench_ratio} "
         f"(target {TARGET_RATIO[backend]:.2f}: {'met' if ratio_ok else 'NOT met'}"
@@ -463,7 +491,7 @@ def _reference(backend: str, created_per_s: float) -> str:
 def _median(results: list[dict[str, Any]]) -> dict[str, Any]:
     """Each figure's median over the rounds (errors: the total)."""
     keys: tuple[str, ...] = ("created_per_s", "p50_ms", "p90_ms", "p99_ms", "raw_per_s", "ratio", "cpu_ms_per_create")
-    keys += tuple(k for k in ("pgbench_per_s", "ratio_pgbench") if all(k in r for r in results))
+    keys += tuple(k for k in ("pgbench_per_s", "ratio_pgbench", "rows_per_insert") if all(k in r for r in results))
     out: dict[str, Any] = {k: statistics.median(r[k] for r in results) for k in keys}
     out["errors"] = sum(r["errors"] for r in results)
     out["rss_mb"] = results[0]["rss_mb"]

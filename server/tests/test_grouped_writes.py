@@ -167,7 +167,8 @@ def test_each_call_of_a_group_has_its_own_slot_and_lane_session_on_the_threads_c
 
 @pytest.fixture(scope="module")
 def pg_server() -> Iterator[LiveServer]:
-    live = LiveServer(backend="postgres").start()
+    # The auth cache on, as in production (the suite's other servers look every key up afresh).
+    live = LiveServer(backend="postgres", env_extra={"KEITO_AUTH_CACHE_SECONDS": "5"}).start()
     yield live
     live.cleanup()
 
@@ -244,6 +245,26 @@ def test_creates_served_together_share_one_insert_and_each_answers_as_alone(
         assert got["notes"] == f"grouped {i}" and got["hours"] == 1.5 and got["metadata"] == {"n": i}
         assert got["project"]["id"] == pg_ws.project_id and got["task"]["id"] == pg_ws.task_id
         assert got["billable_rate"] == 150.0
+
+
+def test_creates_whose_sessions_read_their_actor_are_grouped_too(pg_ws: Workspace, lane_db: Database) -> None:
+    """On an auth cache miss the lane session reads the actor and is left in a (read-only)
+    transaction on a pooled connection: the create ends it before it parks, and is grouped."""
+
+    def create(i: int) -> Any:
+        session = lane_db.lane_session()
+        try:
+            account, admin = session.get(Account, pg_ws.account_id), session.get(User, pg_ws.admin_id)
+            assert account is not None and admin is not None and session.in_transaction()
+            return time_entries.create_entry(session, Actor(account=account, user=admin), _entry(pg_ws, f"read {i}"))
+        finally:
+            lane_db.end_lane_session(session)
+
+    outcomes = grouped.run_grouped([(create, (i,)) for i in range(3)])
+    assert all(error is None for _, error in outcomes), outcomes
+    views = [view for view, _ in outcomes]
+    assert [v.entry.notes for v in views] == ["read 0", "read 1", "read 2"]
+    assert _entry_transactions(lane_db, [v.entry.id for v in views]) == 1
 
 
 def test_a_grouped_create_whose_remembered_context_went_stale_is_read_again_and_written(

@@ -521,14 +521,7 @@ def _commit_timer_write(
             entry.is_running = True
     try:
         if insert:
-            # Grouped with other creates only on the lane thread's autocommit connection, where
-            # the insert is a transaction of its own, and only while the session holds no
-            # connection of its pool (a parked create must hold nothing another create of its
-            # group may wait for; db/grouped.py). A timer start stays alone.
-            groupable = (
-                conn is session.info.get(HELD_CONNECTION) and not entry.is_running and not session.in_transaction()
-            )
-            _insert_entry(conn, entry, context_row, groupable)
+            _insert_entry(conn, entry, context_row, _groupable(session, conn, entry))
         # A create on a lane thread's held connection (ADR 0509) may leave the session untouched:
         # then there is nothing to commit, and beginning a transaction only to end it cost ~6 %
         # of the create's CPU (benchmarks/create_inprocess.py under py-spy).
@@ -539,6 +532,23 @@ def _commit_timer_write(
         if "running" in str(exc.orig).lower() or "time_entries.user_id" in str(exc.orig):
             raise _already_running(None) from None
         raise
+
+
+def _groupable(session: Session, conn: Connection, entry: TimeEntry) -> bool:
+    """Whether the create's insert may wait for others' to run with them (db/grouped.py, ADR
+    0521): only on the lane thread's autocommit connection, where it is a transaction of its
+    own, and never a timer start (its rule's check and the insert belong together). A parked
+    create must hold nothing another create of its group may wait for, so a lane session that
+    has read something (the actor, on an auth cache miss) ends that read-only transaction now,
+    as it would have after the insert, and gives its pooled connection back; one that holds
+    changes is not grouped."""
+    if conn is not session.info.get(HELD_CONNECTION) or entry.is_running:
+        return False
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            return False
+        session.commit()
+    return True
 
 
 def _already_running(entry_id: str | None) -> Conflict:
