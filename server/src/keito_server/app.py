@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -60,6 +61,19 @@ def group_size(settings: Settings) -> int:
     return 1 if settings.is_sqlite else settings.group_writes
 
 
+def _freeze_startup_heap() -> None:
+    """Moves every object the process made while starting (modules, the app, its routes and
+    tables: most of its heap) out of the garbage collector's sight (``gc.freeze``). A full
+    collection then walks only what was made since. Under load the objects of requests in
+    flight that happen to survive two young collections reach the oldest generation, so full
+    collections come every half a minute or so, and each walked the whole startup heap: 120-170
+    ms of a worker's time with the GIL held, every request of that worker waiting (docs/performance.md,
+    twelfth session). Nothing made at startup is ever collected as a cycle afterwards; what its
+    references let go of is still freed as usual."""
+    gc.collect()
+    gc.freeze()
+
+
 async def _warm_up(app: ASGIApp) -> None:
     """Serves one request (``GET /healthz``) before the process takes connections. FastAPI builds
     its routing tables on the first request a process routes, which took 0.3-0.6 s here: without
@@ -89,9 +103,13 @@ async def _warm_up(app: ASGIApp) -> None:
     await app(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None, *, db: Database | None = None, direct: bool = True) -> KeitoApp:
+def create_app(
+    settings: Settings | None = None, *, db: Database | None = None, direct: bool = True, freeze_heap: bool = False
+) -> KeitoApp:
     """The app. ``direct=False`` leaves out the direct lane (api/direct.py), for the test that
-    compares the two."""
+    compares the two. ``freeze_heap``: the process serves this app alone (keito_server.asgi),
+    so its startup heap is frozen once it has started (``_freeze_startup_heap``); an app made
+    inside another program (a test) leaves that program's heap alone."""
     settings = settings or Settings.from_env()
     # Every thread of both pools, plus the session-closing limiter's (api/deps.py), may hold one.
     # The one-statement pool serves ApiMiddleware's own threads only (idempotency, rate limits).
@@ -106,6 +124,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         await _warm_up(app)
+        if freeze_heap:
+            _freeze_startup_heap()
         try:
             yield
         finally:

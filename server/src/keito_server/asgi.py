@@ -2,4 +2,4 @@
 
 from keito_server.app import create_app
 
-app = create_app()
+app = create_app(freeze_heap=True)
