@@ -90,7 +90,10 @@ class LaneThreads:
                     stopping = True
                     break
                 jobs.append(more)
-            outcomes = run_grouped([(fn, args) for fn, args, _, _ in jobs])
+            try:
+                outcomes = run_grouped([(fn, args) for fn, args, _, _ in jobs])
+            except BaseException as exc:  # not reached: each call's own errors are its outcome
+                outcomes = [(None, exc)] * len(jobs)  # but a waiting request must never hang
             by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Outcome]]] = {}
             for (_, _, loop, future), outcome in zip(jobs, outcomes, strict=True):
                 by_loop.setdefault(loop, []).append((future, outcome))

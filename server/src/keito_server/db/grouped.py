@@ -9,6 +9,10 @@ each call resumes with its own rows, as if it had run its write alone (``one``).
 only at ``submit``, so the calls of a group never interleave anywhere else, and nothing waits for
 a group to fill: a group is what was already waiting when the thread took its next request.
 
+Each call runs with a contextvars context of its own (a greenlet starts with an empty one), so
+a context variable one call sets is not seen by the next, where a thread's jobs used to share
+the thread's; nothing in Keito sets one.
+
 What must not leak out of here: a parked call holds the thread's connection without a statement
 on it, so a ``submit`` must only be made for a write that is a whole transaction of its own (in
 autocommit), on a connection that every call of the group may use. A group whose statement fails
