@@ -7,6 +7,7 @@ read again and written, and a timer start is never grouped."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -18,7 +19,7 @@ from keito_server.db import grouped
 from keito_server.db.engine import HELD_CONNECTION, Database
 from keito_server.db.models import Account, User
 from keito_server.domain import errors
-from keito_server.services import time_entries
+from keito_server.services import idempotency, time_entries
 from keito_server.services.context import Actor
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
@@ -336,3 +337,77 @@ def test_many_concurrent_creates_through_the_server_each_get_their_own_entry(pg_
     stored = {e["id"]: e["notes"] for e in listed}
     assert set(stored) == ids  # a fresh workspace: nothing else was written
     assert all(stored[body["id"]] == body["notes"] for _, body in answers)
+
+
+# ── idempotency claims and answers, grouped ───────────────────────────────────────────────
+
+
+def _claim(db: Database, owner: str, key: str, digest: str = "d" * 64) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    return (lambda: idempotency.claim(db, owner, key, digest, db.lane_connection())), ()
+
+
+def _record_transactions(db: Database, ids: Sequence[int]) -> int:
+    with db.write_engine.connect() as c:
+        found = c.execute(
+            text("SELECT count(DISTINCT xmin::text) FROM idempotency_records WHERE id = ANY(:ids)"), {"ids": list(ids)}
+        )
+        return int(found.scalar_one())
+
+
+def test_the_claims_of_a_group_are_one_insert_and_their_answers_one_update(lane_db: Database) -> None:
+    owner = uuid.uuid4().hex
+    claims = [claim for claim, _ in grouped.run_grouped([_claim(lane_db, owner, f"k-{i}") for i in range(3)])]
+    assert [c.outcome for c in claims] == ["proceed"] * 3
+    ids = [c.record_id for c in claims]
+    assert len(set(ids)) == 3 and all(isinstance(i, int) for i in ids)
+    assert _record_transactions(lane_db, ids) == 1
+
+    def complete(record_id: int, n: int) -> None:
+        idempotency.complete(lane_db, record_id, 200 + n, f'{{"n": {n}}}', lane_db.lane_connection())
+
+    grouped.run_grouped([(complete, (record_id, n)) for n, record_id in enumerate(ids)])
+    assert _record_transactions(lane_db, ids) == 1  # the three answers: one statement too
+    replays = [c for c, _ in grouped.run_grouped([_claim(lane_db, owner, f"k-{i}") for i in range(3)])]
+    assert [(c.outcome, c.status_code, c.body) for c in replays] == [
+        ("replay", 200, '{"n": 0}'),
+        ("replay", 201, '{"n": 1}'),
+        ("replay", 202, '{"n": 2}'),
+    ]
+
+
+def test_two_claims_of_one_key_in_a_group_let_exactly_one_proceed(lane_db: Database) -> None:
+    owner = uuid.uuid4().hex
+    outcomes = grouped.run_grouped(
+        [_claim(lane_db, owner, "same"), _claim(lane_db, owner, "other"), _claim(lane_db, owner, "same")]
+    )
+    claims = [claim for claim, _ in outcomes]
+    assert [c.outcome for c in claims] == ["proceed", "proceed", "in_progress"]
+    mismatch = grouped.run_grouped([_claim(lane_db, owner, "other", "e" * 64), _claim(lane_db, owner, "new")])
+    assert [c.outcome for c, _ in mismatch] == ["mismatch", "proceed"]
+
+
+def test_concurrent_creates_with_idempotency_keys_make_one_entry_per_key(pg_ws: Workspace) -> None:
+    """Through HTTP, 32 at a time, each of 40 keys sent three times: one entry per key, and
+    every 201 for a key carries that entry (a retry that meets its key in progress is told 409)."""
+    api = pg_ws.api()
+    run = uuid.uuid4().hex[:8]
+
+    def post(i: int) -> tuple[int, int, dict[str, Any]]:
+        body = {"project_id": pg_ws.project_id, "task_id": pg_ws.task_id, "spent_date": "2026-12-02", "hours": 0.5}
+        k = i % 40
+        r = api.post("time_entries", json={**body, "notes": f"key {k}"}, headers={"Idempotency-Key": f"{run}-{k}"})
+        return k, r.status_code, r.json()
+
+    with ThreadPoolExecutor(32) as pool:
+        answers = list(pool.map(post, range(120)))
+    assert {status for _, status, _ in answers} <= {201, 409}
+    created: dict[int, set[str]] = {}
+    for k, status, body in answers:
+        if status == 201:
+            assert body["notes"] == f"key {k}"
+            created.setdefault(k, set()).add(body["id"])
+    assert all(len(ids) == 1 for ids in created.values())
+    listed = api.get("time_entries", params={"per_page": 2000, "from": "2026-12-02", "to": "2026-12-02"}).json()
+    stored = [e for e in listed["time_entries"] if e["notes"].startswith("key ")]
+    assert len(stored) == 40 and len({e["notes"] for e in stored}) == 40  # one per key, whatever its answers
+    assert all(next(iter(ids)) in {e["id"] for e in stored} for ids in created.values())

@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -344,7 +345,10 @@ class ApiMiddleware:
         """In a worker thread, for the direct lane: claim the key and, when it is new, answer the
         request and store the answer (an exception is stored once it is rendered)."""
         assert self.lane is not None
-        claim = idempotency.claim(self.db, owner, key, digest)
+        # PostgreSQL: on this lane thread's held connection, where the claims and answers of the
+        # requests served with this one are written together (ADR 0521).
+        conn = self.db.lane_connection()
+        claim = idempotency.claim(self.db, owner, key, digest, conn)
         if claim.outcome != "proceed":
             return claim, None
         assert claim.record_id is not None
@@ -354,15 +358,15 @@ class ApiMiddleware:
             idempotency.release(self.db, claim.record_id)
             raise
         if isinstance(answer, Response):
-            self._store(claim.record_id, answer.status_code, answer.body)
+            self._store(claim.record_id, answer.status_code, answer.body, conn)
         return claim, answer
 
-    def _store(self, record_id: int, status: int, body: bytes | memoryview) -> None:
+    def _store(self, record_id: int, status: int, body: bytes | memoryview, conn: Connection | None = None) -> None:
         """Keep an answer for replays; a 5xx is forgotten instead, so a retry runs again."""
         if status >= 500:
             idempotency.release(self.db, record_id)
         else:
-            idempotency.complete(self.db, record_id, status, bytes(body).decode("utf-8", "replace"))
+            idempotency.complete(self.db, record_id, status, bytes(body).decode("utf-8", "replace"), conn)
 
     async def _inject_fault(self, scope: Scope, send: Send, dialect: Dialect, extra: list[tuple[bytes, bytes]]) -> bool:
         """``Keito-Test-Fault: <status>;count=<n>;key=<k>[;retry_after=<s>]``: answer ``status``

@@ -269,6 +269,11 @@ class Database:
             session.info[HELD_CONNECTION] = held
         return session
 
+    def lane_connection(self) -> Connection | None:
+        """On PostgreSQL, the autocommit connection this lane thread holds (the one its
+        ``lane_session`` carries); None on SQLite, whose writes run in the session's transaction."""
+        return None if self.is_sqlite else self._held_connection()
+
     @staticmethod
     def end_lane_session(session: Session) -> None:
         """The end of a request's use of a ``lane_session``: closed if it holds a transaction
