@@ -85,6 +85,12 @@ def submit(write: Groupable, conn: Connection, params: dict[str, Any]) -> Rows:
     return rows
 
 
+def numbered(params: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The parameters of several requests as one statement's: ``name_<i>`` for request i's
+    ``name`` (the names a ``many`` statement is built with)."""
+    return {f"{name}_{i}": value for i, row in enumerate(params) for name, value in row.items()}
+
+
 def run_grouped(calls: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[Outcome]:
     """Runs ``fn(*args)`` for each call, in order, with their submitted writes grouped; each
     call's result or exception."""

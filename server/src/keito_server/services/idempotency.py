@@ -7,6 +7,7 @@ requests with one key exactly one proceeds; the other sees the claim and is told
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -125,9 +126,6 @@ class _Claims:
     VALUES (...), (...) ON CONFLICT DO NOTHING RETURNING``, each request finding its own id by
     its owner and key (none: the key was taken)."""
 
-    def __init__(self) -> None:
-        self._statements: dict[int, Prepared] = {}
-
     def one(self, conn: Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         return _CLAIM_PREPARED.rows(conn, params)
 
@@ -135,11 +133,8 @@ class _Claims:
         keys = [(p["owner"], p["key"]) for p in params]
         if len(set(keys)) < len(keys):  # one statement would give both the one new row
             raise _SameKeyTwice
-        statement = self._statements.get(len(params))
-        if statement is None:
-            statement = self._statements[len(params)] = Prepared(_claims_statement(len(params)))
-        values = {f"{name}_{i}": value for i, p in enumerate(params) for name, value in p.items()}
-        ids = {(owner, key): record_id for record_id, owner, key in statement.rows(conn, values)}
+        rows = _claims_statement(len(params)).rows(conn, grouped.numbered(params))
+        ids = {(owner, key): record_id for record_id, owner, key in rows}
         return [[(ids[k],)] if k in ids else [] for k in keys]
 
 
@@ -150,21 +145,16 @@ class _SameKeyTwice(Exception):
 class _Completes:
     """Answers as a groupable write: ``UPDATE ... FROM (VALUES ...)``, one row per request."""
 
-    def __init__(self) -> None:
-        self._statements: dict[int, Prepared] = {}
-
     def one(self, conn: Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         return _COMPLETE_PREPARED.rows(conn, params)
 
     def many(self, conn: Connection, params: Sequence[dict[str, Any]]) -> list[list[tuple[Any, ...]]]:
-        statement = self._statements.get(len(params))
-        if statement is None:
-            statement = self._statements[len(params)] = Prepared(_completes_statement(len(params)))
-        statement.rows(conn, {f"{name}_{i}": value for i, p in enumerate(params) for name, value in p.items()})
+        _completes_statement(len(params)).rows(conn, grouped.numbered(params))
         return [[] for _ in params]
 
 
-def _claims_statement(n: int) -> Any:
+@functools.cache
+def _claims_statement(n: int) -> Prepared:
     rows = [
         {
             name: bindparam(f"{name}_{i}", type_=_RECORDS.c[name].type)
@@ -172,7 +162,7 @@ def _claims_statement(n: int) -> Any:
         }
         for i in range(n)
     ]
-    return (
+    return Prepared(
         pg_insert(IdempotencyRecord)
         .values(rows)
         .on_conflict_do_nothing(index_elements=["owner", "key"])
@@ -180,7 +170,8 @@ def _claims_statement(n: int) -> Any:
     )
 
 
-def _completes_statement(n: int) -> Any:
+@functools.cache
+def _completes_statement(n: int) -> Prepared:
     answers = values(
         column("record_id", Integer), column("status_code", Integer), column("body", Text), name="answers"
     ).data(
@@ -193,7 +184,7 @@ def _completes_statement(n: int) -> Any:
             for i in range(n)
         ]
     )
-    return (
+    return Prepared(
         update(_RECORDS)
         .where(_RECORDS.c.id == answers.c.record_id)
         .values(status_code=answers.c.status_code, response_body=answers.c.body)

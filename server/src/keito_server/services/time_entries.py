@@ -8,6 +8,7 @@ from ``null``), already type-checked by the API schemas or the web forms.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -799,30 +800,20 @@ class _GuardedInserts:
     so a row whose context changed is left out (its create reads the context again) while the
     others are written."""
 
-    def __init__(self) -> None:
-        self._statements: dict[int, tuple[Prepared, list[list[tuple[str, str]]]]] = {}
-
     def one(self, conn: Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         return _GUARDED_INSERT.rows(conn, params)
 
     def many(self, conn: Connection, params: Sequence[dict[str, Any]]) -> list[list[tuple[Any, ...]]]:
-        n = len(params)
-        made = self._statements.get(n)
-        if made is None:
-            made = self._statements[n] = self._statement(n)
-        statement, names = made
-        values = {name: row[key] for row, row_names in zip(params, names, strict=True) for key, name in row_names}
-        written = {row[0] for row in statement.rows(conn, values)}
+        written = {row[0] for row in _guarded_inserts(len(params)).rows(conn, grouped.numbered(params))}
         return [[(row["id"],)] if row["id"] in written else [] for row in params]
 
-    @staticmethod
-    def _statement(n: int) -> tuple[Prepared, list[list[tuple[str, str]]]]:
-        """The insert of ``n`` entries, and each entry's (parameter, parameter of the row) names."""
-        keys = [*(c.key for c in _ENTRIES.c), "ctx_version"]
-        names = [[(key, f"{key}_{i}") for key in keys] for i in range(n)]
-        selects = [_guarded_values(f"_{i}") for i in range(n)]
-        statement = insert(_ENTRIES).from_select([c.key for c in _ENTRIES.c], union_all(*selects))
-        return Prepared(statement.returning(_ENTRIES.c.id)), names
+
+@functools.cache
+def _guarded_inserts(n: int) -> Prepared:
+    """The guarded insert of ``n`` entries (parameters numbered as ``grouped.numbered`` does)."""
+    selects = [_guarded_values(f"_{i}") for i in range(n)]
+    statement = insert(_ENTRIES).from_select([c.key for c in _ENTRIES.c], union_all(*selects))
+    return Prepared(statement.returning(_ENTRIES.c.id))
 
 
 _GUARDED_INSERTS = _GuardedInserts()
