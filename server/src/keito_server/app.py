@@ -47,11 +47,13 @@ class KeitoApp(FastAPI):
 def lane_threads(settings: Settings) -> int:
     """Threads of ApiMiddleware's own pool (api/lane_threads.py, ADR 0511). Measured under wrk on 2 vCPUs
     (ADR 0506): on SQLite, which runs one write at a time across all processes, two threads do
-    more than eight (more only wait for the GIL); on PostgreSQL a quarter of ``KEITO_THREADS``
-    (4 by default) did better than half."""
+    more than eight (more only wait for the GIL). On PostgreSQL a quarter of ``KEITO_THREADS``
+    did better than half until writes were grouped (ADR 0521); since then an eighth (2 by
+    default) does better than a quarter or three sixteenths: fewer threads serve bigger groups
+    (docs/performance.md, twelfth session)."""
     if settings.database_url.startswith("sqlite"):
         return 2
-    return max(2, settings.threads // 4)
+    return max(2, settings.threads // 8)
 
 
 def group_size(settings: Settings) -> int:

@@ -18,8 +18,9 @@ DEFAULT_RATE_LIMIT_PER_MINUTE = 1200
 MAX_BODY_BYTES = 1_000_000
 DEFAULT_THREADS = 16
 # Requests an API thread takes at once when several wait, on PostgreSQL: their time entry
-# creates share one insert (ADR 0521). 1 takes them one by one.
-DEFAULT_GROUP_WRITES = 4
+# creates share one insert (ADR 0521). 1 takes them one by one. 8 did better than 4 and as well
+# as 16 (docs/performance.md, twelfth session).
+DEFAULT_GROUP_WRITES = 8
 
 
 def _bool(value: str | None, default: bool = False) -> bool:
