@@ -51,9 +51,7 @@ def lane_threads(settings: Settings) -> int:
     did better than half until writes were grouped (ADR 0521); since then an eighth (2 by
     default) does better than a quarter or three sixteenths: fewer threads serve bigger groups
     (docs/performance.md, twelfth session)."""
-    if settings.database_url.startswith("sqlite"):
-        return 2
-    return max(2, settings.threads // 8)
+    return 2 if settings.is_sqlite else max(2, settings.threads // 8)
 
 
 def group_size(settings: Settings) -> int:

@@ -118,8 +118,9 @@ def run_grouped(calls: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]]) -> 
         for members in _by_write(waiting):
             for (i, _park), (rows, error) in zip(members, _written([p for _, p in members]), strict=True):
                 step(i, runs[i].switch(rows) if error is None else runs[i].throw(error))
-    unfinished = (None, RuntimeError("a grouped call did not finish"))  # not reached: each ran to its end
-    return [outcome if outcome is not None else unfinished for outcome in outcomes]
+    done = [outcome for outcome in outcomes if outcome is not None]
+    assert len(done) == len(runs), "a call of the group neither finished nor parked"
+    return done
 
 
 def _by_write(waiting: list[tuple[int, _Park]]) -> list[list[tuple[int, _Park]]]:
